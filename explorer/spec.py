@@ -1,0 +1,502 @@
+"""The config format: frozen dataclasses for a variant and its layers, JSON in and out.
+
+A variant is `Variant(name, input, layers)`; each layer is one small frozen dataclass. Everything
+is hashable, so a variant is a cache key, and comparable, so two variants can be diffed.
+
+Parsing never lets a Python exception reach a user: `variant_from_dict` raises `SpecError`, which
+carries a `VariantError` (what was wrong, where, and how to fix it) and the layers parsed before
+the bad one, so a page can still show every layer up to the failing one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+__all__ = [
+    "LAYER_TYPES",
+    "LRN",
+    "MAX_INT",
+    "MAX_JSON_CHARS",
+    "MAX_LAYERS",
+    "AdaptiveAvgPool",
+    "AvgPool",
+    "BatchNorm",
+    "Conv",
+    "Dropout",
+    "Flatten",
+    "InputSpec",
+    "Layer",
+    "Linear",
+    "MaxPool",
+    "ReLU",
+    "Sigmoid",
+    "SpecError",
+    "Tanh",
+    "Variant",
+    "VariantError",
+    "variant_from_dict",
+    "variant_from_json",
+    "variant_to_json",
+]
+
+# Sanity limits on a single value, so that arbitrary JSON can never ask for absurd arithmetic.
+# The real size guard is the memory budget in analysis.py; these only bound the numbers.
+MAX_INT = 1_000_000
+MAX_LAYERS = 256
+MAX_JSON_CHARS = 200_000
+
+
+@dataclass(frozen=True)
+class VariantError:
+    """Why a variant is invalid, in words a student can act on."""
+
+    message: str
+    layer: int | None = None  # index into variant.layers; None for the input or the whole document
+    layer_type: str | None = None
+    arrived: str | None = None  # what reached the layer, e.g. "256×6×6 = 9216 features"
+    arithmetic: str | None = None  # the calculation that failed, worked out
+    fix: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in dataclasses.asdict(self).items() if v is not None}
+
+    def __str__(self) -> str:
+        parts = [self.message]
+        if self.arithmetic:
+            parts.append(f"Arithmetic: {self.arithmetic}")
+        if self.fix:
+            parts.append(f"Fix: {self.fix}")
+        return " ".join(parts)
+
+
+class SpecError(ValueError):
+    """A config that cannot be read; `.error` says why, `.partial` holds what came before."""
+
+    def __init__(self, error: VariantError, partial: Variant | None = None):
+        super().__init__(str(error))
+        self.error = error
+        self.partial = partial
+
+
+# --- field kinds ------------------------------------------------------------------------------
+# (kind, default); kind is one of: "pos" (integer >= 1), "nonneg" (integer >= 0), "bool",
+# "prob" (0 <= p <= 1), "posfloat" (> 0), "nonnegfloat" (>= 0). `REQUIRED` marks no default.
+REQUIRED = object()
+
+
+@dataclass(frozen=True)
+class Layer:
+    """Base of all layer types; `type` is the JSON name."""
+
+    type: ClassVar[str] = ""
+    FIELDS: ClassVar[dict[str, tuple[str, Any]]] = {}
+
+    def to_dict(self, *, compact: bool = True) -> dict[str, Any]:
+        out: dict[str, Any] = {"type": self.type}
+        for name, (_kind, default) in self.FIELDS.items():
+            value = getattr(self, name)
+            if compact and default is not REQUIRED and value == default and name != "stride":
+                continue
+            if value is None:
+                continue
+            out[name] = value
+        return out
+
+    def replace(self, **changes: Any) -> Layer:
+        return dataclasses.replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class Conv(Layer):
+    out_channels: int
+    kernel: int
+    stride: int = 1
+    padding: int = 0
+    dilation: int = 1
+    groups: int = 1
+    bias: bool = True
+    type: ClassVar[str] = "conv"
+    FIELDS: ClassVar = {
+        "out_channels": ("pos", REQUIRED),
+        "kernel": ("pos", REQUIRED),
+        "stride": ("pos", 1),
+        "padding": ("nonneg", 0),
+        "dilation": ("pos", 1),
+        "groups": ("pos", 1),
+        "bias": ("bool", True),
+    }
+
+
+@dataclass(frozen=True)
+class ReLU(Layer):
+    type: ClassVar[str] = "relu"
+
+
+@dataclass(frozen=True)
+class Tanh(Layer):
+    type: ClassVar[str] = "tanh"
+
+
+@dataclass(frozen=True)
+class Sigmoid(Layer):
+    type: ClassVar[str] = "sigmoid"
+
+
+@dataclass(frozen=True)
+class LRN(Layer):
+    """Local response normalisation, the paper's formula b = a / (k + α·Σa²)^β (sum not divided)."""
+
+    size: int = 5
+    alpha: float = 1e-4
+    beta: float = 0.75
+    k: float = 2.0
+    type: ClassVar[str] = "lrn"
+    FIELDS: ClassVar = {
+        "size": ("pos", 5),
+        "alpha": ("nonnegfloat", 1e-4),
+        "beta": ("nonnegfloat", 0.75),
+        "k": ("posfloat", 2.0),
+    }
+
+
+@dataclass(frozen=True)
+class _Pool(Layer):
+    kernel: int
+    stride: int | None = None  # None means "= kernel", as in PyTorch
+    padding: int = 0
+    ceil_mode: bool = False
+    FIELDS: ClassVar = {
+        "kernel": ("pos", REQUIRED),
+        "stride": ("pos", None),
+        "padding": ("nonneg", 0),
+        "ceil_mode": ("bool", False),
+    }
+
+    @property
+    def effective_stride(self) -> int:
+        return self.kernel if self.stride is None else self.stride
+
+
+@dataclass(frozen=True)
+class MaxPool(_Pool):
+    type: ClassVar[str] = "maxpool"
+
+
+@dataclass(frozen=True)
+class AvgPool(_Pool):
+    type: ClassVar[str] = "avgpool"
+
+
+@dataclass(frozen=True)
+class AdaptiveAvgPool(Layer):
+    size: int
+    type: ClassVar[str] = "adaptiveavgpool"
+    FIELDS: ClassVar = {"size": ("pos", REQUIRED)}
+
+
+@dataclass(frozen=True)
+class BatchNorm(Layer):
+    type: ClassVar[str] = "batchnorm"
+
+
+@dataclass(frozen=True)
+class Flatten(Layer):
+    type: ClassVar[str] = "flatten"
+
+
+@dataclass(frozen=True)
+class Dropout(Layer):
+    p: float = 0.5
+    type: ClassVar[str] = "dropout"
+    FIELDS: ClassVar = {"p": ("prob", 0.5)}
+
+
+@dataclass(frozen=True)
+class Linear(Layer):
+    out_features: int
+    bias: bool = True
+    in_features: int | None = None  # only to state an expectation; a mismatch makes the variant invalid
+    type: ClassVar[str] = "linear"
+    FIELDS: ClassVar = {
+        "out_features": ("pos", REQUIRED),
+        "bias": ("bool", True),
+        "in_features": ("pos", None),
+    }
+
+
+LAYER_TYPES: dict[str, type[Layer]] = {
+    cls.type: cls
+    for cls in (
+        Conv,
+        ReLU,
+        Tanh,
+        Sigmoid,
+        LRN,
+        MaxPool,
+        AvgPool,
+        AdaptiveAvgPool,
+        BatchNorm,
+        Flatten,
+        Dropout,
+        Linear,
+    )
+}
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    channels: int = 3
+    height: int = 224
+    width: int = 224
+
+    def to_dict(self) -> dict[str, int]:
+        return {"channels": self.channels, "height": self.height, "width": self.width}
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One network: a name, an input shape and a flat list of layers."""
+
+    name: str
+    input: InputSpec
+    layers: tuple[Layer, ...]
+    description: str = field(default="", compare=False)
+    source: str = field(default="", compare=False)
+
+    def to_dict(self, *, compact: bool = True) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "name": self.name,
+            "input": self.input.to_dict(),
+            "layers": [layer.to_dict(compact=compact) for layer in self.layers],
+        }
+        if self.description and not compact:
+            out["description"] = self.description
+        if self.source and not compact:
+            out["source"] = self.source
+        return out
+
+    def with_layers(self, layers: list[Layer] | tuple[Layer, ...]) -> Variant:
+        return dataclasses.replace(self, layers=tuple(layers))
+
+    def with_input(self, **changes: int) -> Variant:
+        return dataclasses.replace(self, input=dataclasses.replace(self.input, **changes))
+
+    def renamed(self, name: str) -> Variant:
+        return dataclasses.replace(self, name=name)
+
+
+# --- parsing ----------------------------------------------------------------------------------
+
+
+def _describe(value: Any) -> str:
+    text = json.dumps(value) if isinstance(value, (int, float, str, bool, type(None))) else None
+    if text is None:
+        text = (
+            type(value).__name__
+            if not isinstance(value, (list, dict))
+            else ("a list" if isinstance(value, list) else "an object")
+        )
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _check_value(kind: str, value: Any, where: str) -> tuple[Any, str | None]:
+    """Return (clean value, None) or (None, message)."""
+    if kind in ("pos", "nonneg"):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return None, f"{where} must be a whole number, got {_describe(value)}"
+        if isinstance(value, float):
+            if not math.isfinite(value) or not value.is_integer():
+                return None, f"{where} must be a whole number, got {_describe(value)}"
+            value = int(value)
+        low = 1 if kind == "pos" else 0
+        if value < low:
+            what = "at least 1" if kind == "pos" else "0 or more"
+            return None, f"{where} must be {what}, got {value}"
+        if value > MAX_INT:
+            return None, f"{where} is {value:,}, over the limit of {MAX_INT:,}"
+        return value, None
+    if kind == "bool":
+        if not isinstance(value, bool):
+            return None, f"{where} must be true or false, got {_describe(value)}"
+        return value, None
+    # float kinds
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None, f"{where} must be a number, got {_describe(value)}"
+    value = float(value)
+    if not math.isfinite(value):
+        return None, f"{where} must be a finite number, got {_describe(value)}"
+    if kind == "prob" and not 0.0 <= value <= 1.0:
+        return None, f"{where} must be between 0 and 1, got {value:g}"
+    if kind == "posfloat" and value <= 0:
+        return None, f"{where} must be greater than 0, got {value:g}"
+    if kind == "nonnegfloat" and value < 0:
+        return None, f"{where} must be 0 or more, got {value:g}"
+    if abs(value) > MAX_INT:
+        return None, f"{where} is {value:g}, over the limit of {MAX_INT:,}"
+    return value, None
+
+
+def _parse_layer(index: int, raw: Any) -> Layer:
+    def fail(message: str, fix: str, layer_type: str | None = None) -> SpecError:
+        return SpecError(VariantError(message, layer=index, layer_type=layer_type, fix=fix))
+
+    if not isinstance(raw, dict):
+        raise fail(
+            f'layer {index} must be an object like {{"type": "relu"}}, got {_describe(raw)}',
+            'write each layer as a JSON object with a "type" field',
+        )
+    layer_type = raw.get("type")
+    if not isinstance(layer_type, str):
+        raise fail(
+            f'layer {index} has no "type" (got {_describe(layer_type)})',
+            f'add "type": one of {", ".join(LAYER_TYPES)}',
+        )
+    cls = LAYER_TYPES.get(layer_type.lower())
+    if cls is None:
+        raise fail(
+            f"layer {index}: unknown type {_describe(layer_type)}",
+            f"use one of {', '.join(LAYER_TYPES)}",
+            layer_type,
+        )
+    unknown = sorted(set(raw) - set(cls.FIELDS) - {"type"})
+    if unknown:
+        allowed = ", ".join(cls.FIELDS) or "no fields"
+        raise fail(
+            f"layer {index} ({cls.type}): unknown field {_describe(unknown[0])}",
+            f"remove it; {cls.type} takes {allowed}",
+            cls.type,
+        )
+    values: dict[str, Any] = {}
+    for name, (kind, default) in cls.FIELDS.items():
+        if name not in raw or (raw[name] is None and default is None):
+            if default is REQUIRED:
+                raise fail(
+                    f'layer {index} ({cls.type}) is missing "{name}"',
+                    f'add "{name}" to the layer',
+                    cls.type,
+                )
+            values[name] = default
+            continue
+        value, problem = _check_value(kind, raw[name], f"layer {index} ({cls.type}) {name}")
+        if problem:
+            raise fail(problem, f"set {name} to a valid value", cls.type)
+        values[name] = value
+    return cls(**values)
+
+
+def _parse_input(raw: Any) -> InputSpec:
+    if raw is None:
+        return InputSpec()
+    if not isinstance(raw, dict):
+        raise SpecError(
+            VariantError(
+                f'"input" must be an object like {{"channels": 3, "height": 224, "width": 224}}, got {_describe(raw)}',
+                fix="write the input as an object with channels, height and width",
+            )
+        )
+    unknown = sorted(set(raw) - {"channels", "height", "width"})
+    if unknown:
+        raise SpecError(
+            VariantError(
+                f"input: unknown field {_describe(unknown[0])}",
+                fix="input takes channels, height and width",
+            )
+        )
+    values = {}
+    for name, default in (("channels", 3), ("height", 224), ("width", None)):
+        if name not in raw:
+            values[name] = values["height"] if name == "width" else default
+            continue
+        value, problem = _check_value("pos", raw[name], f"input {name}")
+        if problem:
+            raise SpecError(VariantError(problem, fix=f"set input {name} to a positive whole number"))
+        values[name] = value
+    return InputSpec(**values)
+
+
+def variant_from_dict(raw: Any) -> Variant:
+    """Read the config format; raises `SpecError` (with the layers read so far) when invalid."""
+    if not isinstance(raw, dict):
+        raise SpecError(
+            VariantError(
+                f'a variant must be a JSON object with "name", "input" and "layers", got {_describe(raw)}',
+                fix="start from an exported config",
+            )
+        )
+    unknown = sorted(set(raw) - {"name", "input", "layers", "description", "source"})
+    if unknown:
+        raise SpecError(
+            VariantError(
+                f"unknown top-level field {_describe(unknown[0])}",
+                fix="a variant has name, input, layers (and optionally description, source)",
+            )
+        )
+    name = raw.get("name", "custom")
+    if not isinstance(name, str):
+        raise SpecError(
+            VariantError(f'"name" must be text, got {_describe(name)}', fix="give the variant a name in quotes")
+        )
+    name = name.strip()[:80] or "custom"
+    description = raw.get("description", "")
+    source = raw.get("source", "")
+    description = description[:2000] if isinstance(description, str) else ""
+    source = source[:2000] if isinstance(source, str) else ""
+    input_spec = _parse_input(raw.get("input"))
+    layers_raw = raw.get("layers")
+    if not isinstance(layers_raw, list):
+        raise SpecError(
+            VariantError(
+                f'"layers" must be a list of layers, got {_describe(layers_raw)}', fix='add "layers": [ ... ]'
+            ),
+            Variant(name, input_spec, ()),
+        )
+    if len(layers_raw) > MAX_LAYERS:
+        raise SpecError(
+            VariantError(
+                f"{len(layers_raw)} layers is more than the {MAX_LAYERS} this tool analyses",
+                fix=f"use at most {MAX_LAYERS} layers",
+            ),
+            Variant(name, input_spec, ()),
+        )
+    layers: list[Layer] = []
+    for index, layer_raw in enumerate(layers_raw):
+        try:
+            layers.append(_parse_layer(index, layer_raw))
+        except SpecError as exc:
+            raise SpecError(exc.error, Variant(name, input_spec, tuple(layers), description, source)) from None
+    return Variant(name, input_spec, tuple(layers), description, source)
+
+
+def variant_from_json(text: str) -> Variant:
+    """Parse JSON text; a syntax error names the line and column."""
+    if not isinstance(text, str):
+        raise SpecError(VariantError("the config must be text", fix="paste JSON text"))
+    if len(text) > MAX_JSON_CHARS:
+        raise SpecError(
+            VariantError(
+                f"the config is {len(text):,} characters, over the limit of {MAX_JSON_CHARS:,}",
+                fix="paste a single variant's config",
+            )
+        )
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SpecError(
+            VariantError(
+                f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}",
+                fix="check the brackets, commas and quotes near that position",
+            )
+        ) from None
+    except RecursionError:
+        raise SpecError(
+            VariantError("the JSON is nested too deeply", fix="a variant needs only two levels of nesting")
+        ) from None
+    return variant_from_dict(raw)
+
+
+def variant_to_json(variant: Variant, *, indent: int | None = 2) -> str:
+    return json.dumps(variant.to_dict(), indent=indent)

@@ -1,0 +1,107 @@
+"""Worked formulas: the text a student reads, and the output size against PyTorch's layers."""
+
+from fractions import Fraction
+
+import torch
+from hypothesis import given
+from hypothesis import strategies as st
+from torch import nn
+
+from explorer.formula import format_quotient, output_size, worked_formula
+
+
+def test_paper_224_gives_54_with_one_uncovered_column():
+    f = worked_formula(224, 11, 4)
+    assert f.text == "⌊(224 − 11)/4⌋ + 1 = ⌊53.25⌋ + 1 = 54"
+    assert (f.out, f.remainder, f.uncovered) == (54, 1, 1)
+    assert f.remainder_text == (
+        "213 = 4·53 + 1: remainder 1: the last 1 input row(s)/column(s) (index 223) are never covered by any window."
+    )
+
+
+def test_paper_227_is_exact():
+    f = worked_formula(227, 11, 4)
+    assert f.text == "⌊(227 − 11)/4⌋ + 1 = ⌊54⌋ + 1 = 55"
+    assert f.exact and f.uncovered == 0
+    assert f.remainder_text == "216 = 4·54 + 0: exact: the windows fit with nothing left over."
+
+
+def test_torchvision_padding_2_reaches_55():
+    f = worked_formula(224, 11, 4, 2)
+    assert f.text == "⌊(224 + 4 − 11)/4⌋ + 1 = ⌊54.25⌋ + 1 = 55"
+    assert f.remainder == 1 and f.uncovered == 0
+    assert "falls in the padding" in f.remainder_text
+
+
+def test_dilation_text():
+    f = worked_formula(13, 3, 1, 2, dilation=2)
+    assert f.text == "⌊(13 + 4 − 2·2 − 1)/1⌋ + 1 = ⌊12⌋ + 1 = 13"
+
+
+def test_ceil_mode_overlapping_pool():
+    f = worked_formula(54, 3, 2, ceil_mode=True)
+    assert f.text == "⌈(54 − 3)/2⌉ + 1 = ⌈25.5⌉ + 1 = 27"
+    assert f.overhang == 1
+    assert worked_formula(54, 3, 2).out == 26
+
+
+def test_ceil_mode_drops_window_starting_in_padding():
+    # ⌈(5 + 2 − 2)/2⌉ + 1 = 4, but the 4th window would start at 6 − 1 = 5 ≥ W: dropped.
+    f = worked_formula(5, 2, 2, padding=1, ceil_mode=True)
+    assert f.out == 3 and f.dropped_last_window
+    assert f.text.endswith("= 4 − 1 = 3 (last window dropped: it would start in the padding)")
+    pool = nn.MaxPool2d(2, 2, 1, ceil_mode=True)
+    assert pool(torch.zeros(1, 1, 5, 5)).shape[-1] == 3
+
+
+def test_window_too_large():
+    f = worked_formula(5, 11, 4)
+    assert not f.valid and f.out == 0
+    assert "larger than the padded input" in f.text
+    assert f.remainder_text == "No window fits: the padded input is 6 pixel(s) shorter than the window."
+
+
+def test_format_quotient():
+    assert format_quotient(Fraction(213, 4)) == "53.25"
+    assert format_quotient(Fraction(70, 3)) == "23.333…"
+    assert format_quotient(Fraction(12, 1)) == "12"
+
+
+@given(
+    n=st.integers(1, 40),
+    k=st.integers(1, 9),
+    s=st.integers(1, 5),
+    p=st.integers(0, 4),
+    d=st.integers(1, 3),
+)
+def test_conv_output_size_matches_pytorch(n, k, s, p, d):
+    expected = output_size(n, k, s, p, d)
+    conv = nn.Conv2d(1, 1, k, s, p, d, bias=False)
+    x = torch.zeros(1, 1, n, n)
+    if expected < 1:
+        try:
+            conv(x)
+        except RuntimeError:
+            return
+        raise AssertionError("PyTorch accepted a setting the formula calls impossible")
+    assert conv(x).shape[-1] == expected
+
+
+@given(n=st.integers(1, 40), k=st.integers(1, 7), s=st.integers(1, 4), p=st.integers(0, 3), ceil=st.booleans())
+def test_pool_output_size_matches_pytorch(n, k, s, p, ceil):
+    if p > k // 2:
+        return
+    expected = output_size(n, k, s, p, 1, ceil)
+    pool = nn.MaxPool2d(k, s, p, ceil_mode=ceil)
+    x = torch.zeros(1, 1, n, n)
+    if expected < 1:
+        try:
+            out = pool(x)
+        except RuntimeError:
+            return
+        raise AssertionError(f"PyTorch gave {tuple(out.shape)} where the formula says impossible")
+    assert pool(x).shape[-1] == expected
+    f = worked_formula(n, k, s, p, 1, ceil)
+    # uncovered pixels really are outside every window
+    last = (f.out - 1) * s - p + k - 1
+    assert f.uncovered == max(0, n - 1 - last)

@@ -1,0 +1,195 @@
+"""Oracle tests: the engine's arithmetic against real PyTorch modules and torchinfo.
+
+For every preset and for hypothesis-generated variants: per-layer output shapes and parameter
+counts equal what PyTorch produces; MACs equal torchinfo's mult-adds once torchinfo's bias
+additions (which it counts too) are added back, so the comparison is exact. Invalid variants:
+the layers before the error run in PyTorch with the engine's shapes, and PyTorch itself refuses
+the failing layer.
+"""
+
+import pytest
+import torch
+from hypothesis import given
+from hypothesis import strategies as st
+from torchinfo import summary
+
+from explorer.analysis import analyse
+from explorer.build import build_layer, build_model
+from explorer.presets import PRESETS
+from explorer.spec import (
+    LRN,
+    AdaptiveAvgPool,
+    AvgPool,
+    BatchNorm,
+    Conv,
+    Dropout,
+    Flatten,
+    InputSpec,
+    Linear,
+    MaxPool,
+    ReLU,
+    Sigmoid,
+    Tanh,
+    Variant,
+)
+
+
+def run_layers(model, analysis):
+    x = torch.randn(1, *analysis.input_shape)
+    shapes, params = [], []
+    for module in model.layer_modules():
+        x = module(x)
+        shapes.append(tuple(x.shape[1:]))
+        params.append(sum(p.numel() for p in module.parameters()))
+    return shapes, params, x
+
+
+def check_against_pytorch(variant):
+    a = analyse(variant)
+    assert a.valid, a.error
+    model = build_model(a)
+    with torch.no_grad():
+        shapes, params, out = run_layers(model, a)
+        assert tuple(model(torch.zeros(1, *a.input_shape)).shape[1:]) == a.output_shape
+    assert shapes == [r.output for r in a.rows]
+    assert params == [r.params for r in a.rows]
+    assert sum(p.numel() for p in model.parameters()) == a.total_params
+    stats = summary(model, input_size=(1, *a.input_shape), verbose=0, device="cpu")
+    assert stats.total_params == a.total_params
+    assert stats.total_mult_adds == a.total_macs + sum(r.bias_terms for r in a.rows)
+    return a, stats
+
+
+VALID_PRESETS = [n for n, p in PRESETS.items() if analyse(p).valid]
+
+
+@pytest.mark.parametrize("name", VALID_PRESETS)
+def test_presets_match_pytorch_and_torchinfo(name):
+    a, stats = check_against_pytorch(PRESETS[name])
+    # the issue's 0.1% tolerance, on the engine's own definition of MACs (no bias additions);
+    # LeNet-5's tiny layers make its biases 1.5% of torchinfo's count, so it is held to the exact check only
+    if name != "lenet-5":
+        assert abs(stats.total_mult_adds - a.total_macs) / stats.total_mult_adds < 0.001
+
+
+def test_torchvision_state_dict_matches_torchvision_layout():
+    model = build_model(PRESETS["torchvision"], device="meta")
+    shapes = {k: tuple(t.shape) for k, t in model.state_dict().items()}
+    assert shapes == {
+        "features.0.weight": (64, 3, 11, 11),
+        "features.0.bias": (64,),
+        "features.3.weight": (192, 64, 5, 5),
+        "features.3.bias": (192,),
+        "features.6.weight": (384, 192, 3, 3),
+        "features.6.bias": (384,),
+        "features.8.weight": (256, 384, 3, 3),
+        "features.8.bias": (256,),
+        "features.10.weight": (256, 256, 3, 3),
+        "features.10.bias": (256,),
+        "classifier.1.weight": (4096, 9216),
+        "classifier.1.bias": (4096,),
+        "classifier.4.weight": (4096, 4096),
+        "classifier.4.bias": (4096,),
+        "classifier.6.weight": (1000, 4096),
+        "classifier.6.bias": (1000,),
+    }
+    assert isinstance(model.avgpool, torch.nn.AdaptiveAvgPool2d)
+
+
+def test_meta_device_builds_without_allocating():
+    model = build_model(PRESETS["paper-2012"], device="meta")
+    assert all(p.is_meta for p in model.parameters())
+    assert sum(p.numel() for p in model.parameters()) == 60_965_224
+
+
+def test_lrn_uses_the_papers_alpha():
+    module = build_layer(LRN(size=5, alpha=1e-4, beta=0.75, k=2.0), (8, 4, 4))
+    assert module.alpha == pytest.approx(5e-4)  # PyTorch divides by size; the paper does not
+    x = torch.rand(1, 8, 4, 4) * 10
+    sq = torch.nn.functional.pad((x**2).unsqueeze(1), (0, 0, 0, 0, 2, 2)).squeeze(1)
+    paper = x / (2.0 + 1e-4 * sum(sq[:, i : i + 8] for i in range(5))) ** 0.75
+    assert torch.allclose(module(x), paper, rtol=1e-5)
+
+
+def test_build_refuses_invalid_and_over_budget():
+    from explorer.build import BuildError
+
+    with pytest.raises(BuildError, match="expects 256 input features"):
+        build_model(PRESETS["blog-broken-flatten"])
+    huge = Variant("huge", InputSpec(3, 32, 32), (Flatten(), Linear(200_000)))
+    with pytest.raises(BuildError, match="budget"):
+        build_model(huge)
+
+
+# --- hypothesis variants -------------------------------------------------------------------
+
+
+@st.composite
+def variants(draw, allow_invalid=False):
+    c = draw(st.sampled_from([1, 3]))
+    h = draw(st.integers(8, 72))
+    w = draw(st.one_of(st.just(h), st.integers(8, 72)))
+    layers = []
+    channels = c
+    for _ in range(draw(st.integers(1, 4))):
+        out = draw(st.integers(1, 12))
+        groups = draw(
+            st.sampled_from([g for g in (1, 2, 3) if (allow_invalid or (channels % g == 0 and out % g == 0))])
+        )
+        k = draw(st.integers(1, 7))
+        layers.append(
+            Conv(
+                out,
+                k,
+                stride=draw(st.integers(1, 3)),
+                padding=draw(st.integers(0, 3)),
+                dilation=draw(st.integers(1, 2)),
+                groups=groups,
+                bias=draw(st.booleans()),
+            )
+        )
+        channels = out
+        layers.append(
+            draw(st.sampled_from([ReLU(), Tanh(), Sigmoid(), LRN(size=draw(st.integers(1, 5))), BatchNorm()]))
+        )
+        if draw(st.booleans()):
+            pk = draw(st.integers(1, 4))
+            pad = draw(st.integers(0, pk // 2 + (1 if allow_invalid else 0)))
+            cls = draw(st.sampled_from([MaxPool, AvgPool]))
+            layers.append(cls(pk, draw(st.one_of(st.none(), st.integers(1, 3))), pad, draw(st.booleans())))
+    if draw(st.booleans()):
+        layers.append(AdaptiveAvgPool(draw(st.integers(1, 4))))
+    if draw(st.booleans()):
+        layers.append(Flatten())
+        for _ in range(draw(st.integers(0, 2))):
+            if draw(st.booleans()):
+                layers.append(Dropout(draw(st.floats(0, 0.9))))
+            in_features = draw(st.one_of(st.none(), st.integers(1, 50))) if allow_invalid else None
+            layers.append(Linear(draw(st.integers(1, 20)), bias=draw(st.booleans()), in_features=in_features))
+            if draw(st.booleans()):
+                layers.append(BatchNorm())
+    return Variant("hyp", InputSpec(c, h, w), tuple(layers))
+
+
+@given(variants())
+def test_generated_variants_match_pytorch(variant):
+    a = analyse(variant)
+    if not a.valid:  # windows that do not fit: PyTorch must refuse the same layer (next test)
+        return
+    check_against_pytorch(variant)
+
+
+@given(variants(allow_invalid=True))
+def test_invalid_variants_fail_in_pytorch_at_the_same_layer(variant):
+    a = analyse(variant)
+    x = torch.randn(1, *a.input_shape)
+    with torch.no_grad():
+        for row, layer in zip(a.rows, variant.layers):
+            module = build_layer(layer, row.input).eval()
+            x = module(x)
+            assert tuple(x.shape[1:]) == row.output
+        if a.valid:
+            return
+        bad = variant.layers[a.error.layer]
+        with pytest.raises((RuntimeError, ValueError)):
+            build_layer(bad, tuple(x.shape[1:])).eval()(x)

@@ -1,0 +1,91 @@
+"""Streamlit-only helpers shared by the pages (kept out of explorer/, which never imports streamlit).
+
+Session state:
+- "variant": the current `Variant` (set by the Build page, read by every page);
+- "saved_variants": {name: Variant} saved on the Build page with "Save to compare".
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import streamlit as st
+
+from explorer.presets import DEFAULT_PRESET, PRESETS
+from explorer.spec import Variant, VariantError
+
+__all__ = [
+    "CURRENT",
+    "current_variant",
+    "guarded",
+    "saved_variants",
+    "set_current_variant",
+    "show_variant_error",
+    "variant_choices",
+]
+
+CURRENT = "Current variant (from Build)"
+_log = logging.getLogger("alexnet_explorer")
+
+
+def current_variant() -> Variant:
+    """The variant the Build page is editing (the default preset before it has run)."""
+    variant = st.session_state.get("variant")
+    return variant if isinstance(variant, Variant) else PRESETS[DEFAULT_PRESET]
+
+
+def set_current_variant(variant: Variant) -> None:
+    st.session_state["variant"] = variant
+
+
+def saved_variants() -> dict[str, Variant]:
+    return st.session_state.setdefault("saved_variants", {})
+
+
+def variant_choices() -> dict[str, Variant]:
+    """Everything a page may offer: the current variant, saved ones, then the presets."""
+    choices: dict[str, Variant] = {CURRENT: current_variant()}
+    for name, variant in saved_variants().items():
+        choices[f"saved: {name}"] = variant
+    for name, variant in PRESETS.items():
+        choices[name] = variant
+    return choices
+
+
+def show_variant_error(error: VariantError) -> None:
+    """The engine's structured error as one red box: what, where, arithmetic, fix."""
+    lines = [f"**{error.message}**"]
+    if error.arrived:
+        lines.append(f"- Arrived: {error.arrived}")
+    if error.arithmetic:
+        lines.append(f"- Arithmetic: {error.arithmetic}")
+    if error.fix:
+        lines.append(f"- Fix: {error.fix}")
+    st.error("\n".join(lines), icon="🚫")
+
+
+def guarded(page: Callable[..., Any]) -> Callable[..., Any]:
+    """Last line of defence: an unexpected error becomes a short message, never a traceback.
+
+    Expected bad input is handled where it happens with a specific message; this only catches
+    bugs, logs them for the server's operator, and tells the student what to do.
+    """
+
+    @functools.wraps(page)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return page(*args, **kwargs)
+        except Exception as exc:
+            if exc.__class__.__name__ in ("RerunException", "StopException"):
+                raise
+            _log.exception("page error")
+            st.warning(
+                f"Something went wrong on this page ({exc.__class__.__name__}). "
+                "Your variant is kept: pick a preset or undo the last change to continue."
+            )
+            return None
+
+    return wrapper
