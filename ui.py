@@ -78,9 +78,7 @@ def guarded(page: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return page(*args, **kwargs)
-        except Exception as exc:
-            if exc.__class__.__name__ in ("RerunException", "StopException"):
-                raise
+        except Exception as exc:  # st.rerun()/st.stop() raise BaseException subclasses and pass through
             _log.exception("page error")
             st.warning(
                 f"Something went wrong on this page ({exc.__class__.__name__}). "
