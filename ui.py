@@ -87,3 +87,45 @@ def guarded(page: Callable[..., Any]) -> Callable[..., Any]:
             return None
 
     return wrapper
+
+
+def image_picker(key_prefix: str) -> tuple[Any, str]:
+    """Sample photo, synthetic pattern or upload; returns (an RGB PIL image or None, a label).
+
+    Widgets: f"{key_prefix}_source" (radio), f"{key_prefix}_sample", f"{key_prefix}_pattern",
+    f"{key_prefix}_upload". An upload is decoded once per file (remembered in session state
+    under f"{key_prefix}_upload_memo"); a bad one shows a one-line error and returns (None, "").
+    """
+    from explorer import images
+
+    source = st.radio("Image", ["Sample photo", "Pattern", "Upload"], key=f"{key_prefix}_source", horizontal=True)
+    if source == "Sample photo":
+        name = st.selectbox("Sample photo", images.sample_names(), key=f"{key_prefix}_sample")
+        return images.load_sample(name).image, f"sample: {name}"
+    if source == "Pattern":
+        name = st.selectbox("Pattern", images.PATTERNS, key=f"{key_prefix}_pattern")
+        return images.make_pattern(name), f"pattern: {name}"
+    upload = st.file_uploader(
+        "Upload an image (PNG, JPEG, WebP, BMP or GIF, up to 20 MB)",
+        type=["png", "jpg", "jpeg", "webp", "bmp", "gif"],
+        key=f"{key_prefix}_upload",
+    )
+    if upload is None:
+        st.info("Choose an image file, or pick a sample photo or a pattern.")
+        return None, ""
+    memo_key = f"{key_prefix}_upload_memo"
+    ident = (upload.file_id, upload.name, upload.size)
+    memo = st.session_state.get(memo_key)
+    if memo is None or memo[0] != ident:
+        try:
+            memo = (ident, images.load_image(upload.getvalue(), upload.name), None)
+        except images.ImageError as exc:
+            memo = (ident, None, str(exc))
+        st.session_state[memo_key] = memo
+    _, loaded, error = memo
+    if error:
+        st.error(error, icon="🚫")
+        return None, ""
+    if loaded.notes:
+        st.caption("; ".join(loaded.notes))
+    return loaded.image, f"upload: {upload.name}"
