@@ -92,7 +92,7 @@ class Design:
             drop = [Dropout(self.dropout)] if self.dropout is not None and not last else []
             linear = Linear(width, in_features=self.first_in_features if i == 0 else None)
             if self.dropout_first:
-                layers += drop + [linear]
+                layers += [*drop, linear]
             else:
                 layers.append(linear)
             if not last:

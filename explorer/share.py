@@ -40,7 +40,7 @@ def decode_config(token: str) -> Variant:
     if not isinstance(token, str) or len(token) > MAX_PARAM_CHARS:
         raise fail(f"it is longer than {MAX_PARAM_CHARS} characters")
     try:
-        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        raw = base64.b64decode(token + "=" * (-len(token) % 4), altchars=b"-_", validate=True)
     except (binascii.Error, ValueError):
         raise fail("it is not valid base64") from None
     inflater = zlib.decompressobj()

@@ -1,0 +1,48 @@
+"""The slider view of a variant round-trips every preset exactly."""
+
+import pytest
+
+from explorer.analysis import analyse
+from explorer.blocks import ConvBlock, Design, default_block, design_from_variant
+from explorer.presets import PRESETS
+from explorer.spec import BatchNorm, Conv, Flatten, InputSpec, Linear, MaxPool, Variant
+
+
+@pytest.mark.parametrize("name", list(PRESETS))
+def test_every_preset_round_trips(name):
+    design = design_from_variant(PRESETS[name])
+    assert design is not None
+    assert design.to_variant() == PRESETS[name]
+
+
+def test_paper_design_fields():
+    d = design_from_variant(PRESETS["paper-2012"])
+    assert len(d.blocks) == 5
+    assert [b.conv.groups for b in d.blocks] == [1, 2, 1, 2, 2]
+    assert [b.lrn is not None for b in d.blocks] == [True, True, False, False, False]
+    assert [b.pool is not None for b in d.blocks] == [True, True, False, False, True]
+    assert d.hidden == (4096, 4096) and d.classes == 1000 and d.dropout == 0.5 and d.dropout_first
+    assert design_from_variant(PRESETS["d2l"]).dropout_first is False
+    assert design_from_variant(PRESETS["blog-broken-flatten"]).first_in_features == 256
+    assert design_from_variant(PRESETS["lenet-5"]).dropout is None
+
+
+def test_adding_a_default_block_keeps_the_size():
+    d = design_from_variant(PRESETS["torchvision"])
+    bigger = d.replace(blocks=(*d.blocks, default_block(256))).to_variant()
+    assert analyse(bigger).total_params == 61_100_840 + 590_080
+
+
+def test_unrepresentable_variants_give_none():
+    bn_in_classifier = Variant("x", InputSpec(3, 32, 32), (Conv(4, 3), Flatten(), Linear(10), BatchNorm(), Linear(2)))
+    assert design_from_variant(bn_in_classifier) is None
+    no_flatten = Variant("x", InputSpec(3, 32, 32), (Conv(4, 3), MaxPool(2)))
+    assert design_from_variant(no_flatten) is None
+
+
+def test_block_layers_order():
+    block = ConvBlock(Conv(8, 3), batchnorm=True, activation="tanh")
+    assert [layer.type for layer in block.layers()] == ["conv", "batchnorm", "tanh"]
+    assert Design("x", InputSpec(1, 8, 8), (block,), hidden=(), classes=3, dropout=None).to_variant().layers[
+        -1
+    ] == Linear(3)
