@@ -1,0 +1,434 @@
+"""explorer.compare: alignment, differences in words, totals, exports, the URL codec, feature maps."""
+
+import base64
+import itertools
+import json
+import zlib
+from fractions import Fraction
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given
+from hypothesis import strategies as st
+
+from explorer.analysis import analyse
+from explorer.build import build_model
+from explorer.compare import (
+    DEFAULT_SELECTION,
+    MAX_QUERY_CHARS,
+    ShareError,
+    compare,
+    comparison_csv,
+    comparison_latex,
+    comparison_markdown,
+    decode_selection,
+    encode_selection,
+    feature_grid,
+    latex_escape,
+    markdown_escape,
+    role_feature_maps,
+    spatial_roles,
+)
+from explorer.presets import PRESETS
+from explorer.share import encode_config
+from explorer.spec import Conv, Flatten, InputSpec, Linear, MaxPool, ReLU, Variant
+
+
+def default():
+    return compare([PRESETS[n] for n in DEFAULT_SELECTION])
+
+
+def texts(c, role, labels=None):
+    return [e.text for e in c.explanations_for(role) if labels is None or e.labels == labels]
+
+
+# --- the aligned table ------------------------------------------------------------------------
+
+
+def test_default_conv1_outputs_and_totals():
+    c = default()
+    assert c.labels == ("paper-2012", "torchvision", "keras-seed")
+    conv1 = c.row("conv1")
+    assert [cell.output for cell in conv1.cells] == [(96, 55, 55), (64, 55, 55), (96, 54, 54)]
+    assert [cell.params for cell in conv1.cells] == [34_944, 23_296, 11_712]
+    assert [cell.macs for cell in conv1.cells] == [105_415_200, 70_276_800, 33_872_256]
+    assert conv1.differs_output and conv1.differs_params and conv1.differs_macs
+    assert [t.params for t in c.totals] == [60_965_224, 61_100_840, 50_820_776]
+    assert [t.macs for t in c.totals] == [724_406_816, 714_188_480, 942_201_216]
+    assert c.reference == 0
+    assert c.totals[0].params_ratio == 1.0
+    assert Fraction(c.totals[2].params_ratio).limit_denominator(10**9) == Fraction(50_820_776, 60_965_224)
+
+
+def test_roles_are_aligned_with_gaps():
+    c = default()
+    assert [r.role for r in c.rows] == [
+        "input", "conv1", "pool1", "conv2", "pool2", "conv3", "conv4", "conv5", "pool5",
+        "adaptpool5", "flatten", "fc6", "fc7", "fc8",
+    ]  # fmt: skip
+    gap = c.row("adaptpool5")
+    assert [cell.status for cell in gap.cells] == ["absent", "ok", "absent"]
+    assert gap.differs_output  # present vs absent is a difference
+    fc7 = c.row("fc7")
+    assert not fc7.differs  # 4096 → 4096 in all three
+    assert [cell.output for cell in c.row("flatten").cells] == [(9216,), (9216,), (6400,)]
+
+
+def test_extra_layers_of_a_smaller_net_slot_in_between():
+    c = compare([PRESETS["paper-2012"], PRESETS["lenet-5"]])
+    roles = [r.role for r in c.rows]
+    assert roles == [
+        "input", "conv1", "pool1", "conv2", "pool2", "conv3", "conv4", "conv5", "pool5",
+        "flatten", "fc3", "fc4", "fc5", "fc6", "fc7", "fc8",
+    ]  # fmt: skip
+    assert [cell.status for cell in c.row("fc3").cells] == ["absent", "ok"]
+    assert c.row("fc3").cells[1].params == 400 * 120 + 120
+
+
+def test_all_layers_shows_lrn_gap():
+    c = compare([PRESETS["paper-2012"], PRESETS["torchvision"]], all_layers=True)
+    norm1 = c.row("norm1")
+    assert [cell.status for cell in norm1.cells] == ["ok", "absent"]
+    assert norm1.cells[0].output == (96, 55, 55)
+    assert [r.role for r in c.rows][:5] == ["input", "conv1", "relu1", "norm1", "pool1"]
+
+
+def test_invalid_variant_keeps_its_column_and_the_others_compare():
+    c = compare([PRESETS["paper-2012"], PRESETS["blog-broken-flatten"], PRESETS["torchvision"]])
+    fc6 = c.row("fc6")
+    assert [cell.status for cell in fc6.cells] == ["ok", "error", "ok"]
+    assert [cell.status for cell in c.row("fc8").cells] == ["ok", "unreached", "ok"]
+    assert not fc6.differs  # the error cell is not a difference; 4096 and 37,752,832 agree
+    assert c.row("conv2").cells[1].params == 614_656
+    assert c.totals[1].params is None and c.totals[1].params_ratio is None
+    assert c.totals[1].error == "Layer 13 (linear): it expects 256 input features but 9,216 arrive (256×6×6 = 9,216)"
+    assert c.totals[2].params == 61_100_840
+    (err,) = [e for e in c.explanations if e.labels == ("blog-broken-flatten",)]
+    assert err.role == "fc6"
+    assert "in_features 256 ≠ 9,216" in err.reasons
+    assert "fix: set in_features to 9,216" in err.text
+
+
+def test_first_variant_invalid_ratios_use_first_valid():
+    c = compare([PRESETS["blog-broken-flatten"], PRESETS["keras-seed"], PRESETS["paper-2012"]])
+    assert c.reference == 1
+    assert c.totals[1].params_ratio == 1.0
+    assert c.totals[2].params_ratio == 60_965_224 / 50_820_776
+
+
+def test_count_and_labels():
+    with pytest.raises(ValueError, match="compare 2 to 4 variants, got 1"):
+        compare([PRESETS["paper-2012"]])
+    with pytest.raises(ValueError, match="got 5"):
+        compare([PRESETS["paper-2012"]] * 5)
+    c = compare([PRESETS["paper-2012"], PRESETS["paper-2012"]])
+    assert c.labels == ("paper-2012", "paper-2012 (2)")
+    assert not any(r.differs for r in c.rows)
+    assert [e.role for e in c.explanations] == ["total"]
+
+
+# --- explanations -----------------------------------------------------------------------------
+
+
+def test_conv1_explanations_mention_padding_and_input_size():
+    c = default()
+    assert texts(c, "conv1", ("torchvision", "keras-seed")) == [
+        "conv1: 55 vs 54, 64 vs 96 channels, twice the weights (23.3K vs 11.7K params) — 3 vs 1 input channels (RGB vs grayscale); "
+        "padding 2 vs 0 at 224: ⌊(224 + 4 − 11)/4⌋ + 1 = ⌊54.25⌋ + 1 = 55 vs ⌊(224 − 11)/4⌋ + 1 = ⌊53.25⌋ + 1 = 54; "
+        "64 vs 96 filters: 64·3·11² + 64 = 23,296 vs 96·1·11² + 96 = 11,712"
+    ]
+    (paper_tv,) = texts(c, "conv1", ("paper-2012", "torchvision"))
+    assert "input 227 vs 224, padding 0 vs 2: ⌊(227 − 11)/4⌋ + 1 = ⌊54⌋ + 1 = 55 vs ⌊(224 + 4 − 11)/4⌋" in paper_tv
+    (paper_keras,) = texts(c, "conv1", ("paper-2012", "keras-seed"))
+    assert paper_keras.startswith("conv1: 55 vs 54, 34.9K vs 11.7K params")
+    assert (
+        "input 227 vs 224: ⌊(227 − 11)/4⌋ + 1 = ⌊54⌋ + 1 = 55 vs ⌊(224 − 11)/4⌋ + 1 = ⌊53.25⌋ + 1 = 54" in paper_keras
+    )
+
+
+def test_fc6_and_ripple_explanations():
+    c = default()
+    assert texts(c, "fc6", ("paper-2012", "keras-seed")) == [
+        "fc6: 37.8M vs 26.2M params — 9216 vs 6400 inputs: 9216·4096 + 4096 = 37,752,832 vs 6400·4096 + 4096 = 26,218,496"
+    ]
+    assert texts(c, "flatten", ("paper-2012", "keras-seed")) == [
+        "flatten: 9,216 vs 6,400 features — 256·6·6 = 9,216 vs 256·5·5 = 6,400"
+    ]
+    assert texts(c, "pool5", ("paper-2012", "keras-seed")) == [
+        "pool5: 6 vs 5 — arrives 13 vs 12: ⌊(13 − 3)/2⌋ + 1 = ⌊5⌋ + 1 = 6 vs ⌊(12 − 3)/2⌋ + 1 = ⌊4.5⌋ + 1 = 5"
+    ]
+    assert texts(c, "conv3", ("paper-2012", "keras-seed"))[0].endswith(
+        "same weights at 13 vs 12 positions: 149,520,384 vs 127,401,984 MACs"
+    )
+    assert texts(c, "adaptpool5") == [
+        "adaptpool5: only in torchvision, not in paper-2012, keras-seed — adaptive average pooling to 6×6: "
+        "256×6×6 → 256×6×6; it forces a fixed map size, so any input size reaches the classifier with the same width"
+    ]
+    assert texts(c, "input", ("paper-2012", "keras-seed")) == [
+        "input: 3×227×227 vs 1×224×224 — 227×227 vs 224×224 pixels; 3 vs 1 channels (RGB vs grayscale)"
+    ]
+
+
+def test_groups_half_the_parameters():
+    c = compare([PRESETS["paper-2012"], PRESETS["single-gpu"]])
+    assert texts(c, "conv2") == [
+        "conv2: half the weights (307K vs 615K params) — groups 2 vs 1 (two GPUs): 256·(96/2)·5² + 256 = 307,456 vs 256·96·5² + 256 = 614,656"
+    ]
+    assert texts(c, "total") == [
+        "total: 60,965,224 vs 62,378,344 params (1.023×), 724,406,816 vs 1,135,256,096 MACs — "
+        "largest difference at conv4: 663,936 vs 1,327,488 params"
+    ]
+
+
+def test_lrn_presence_and_values():
+    c = default()
+    assert texts(c, "LRN", ("paper-2012", "torchvision")) == [
+        "LRN: norm1, norm2 only in paper-2012 (torchvision has no LRN) — no parameters and the shape is "
+        "unchanged, so it changes no count here, only the values"
+    ]
+    c = compare([PRESETS["paper-2012"], PRESETS["caffe-bvlc"]])
+    assert texts(c, "norm1") == ["norm1: same shape and count, different values — alpha 0.0001 vs 2e-05; k 2 vs 1"]
+    assert texts(c, "pool1") == [
+        "pool1: both 27 — rounding down vs up at 55: ⌊(55 − 3)/2⌋ + 1 = ⌊26⌋ + 1 = 27 vs ⌈(55 − 3)/2⌉ + 1 = ⌈26⌉ + 1 = 27"
+    ]
+
+
+def test_missing_relu_and_dropout_placement():
+    c = compare([PRESETS["paper-2012"], PRESETS["blog-broken-flatten"]])
+    assert texts(c, "ReLU")[0].startswith("ReLU: relu5 only in paper-2012 —")
+    c = compare([PRESETS["keras-seed"], PRESETS["d2l"]])
+    assert texts(c, "dropout")[0].startswith("dropout: drop6 only in keras-seed; drop8 only in d2l —")
+    assert texts(c, "fc8") == [
+        "fc8: 1,000 vs 10 features, 4.1M vs 41K params — 1000 vs 10 outputs: "
+        "4096·1000 + 1000 = 4,097,000 vs 4096·10 + 10 = 40,970"
+    ]
+
+
+@pytest.mark.parametrize("names", list(itertools.combinations(sorted(PRESETS), 2)))
+def test_every_difference_between_two_presets_is_explained(names):
+    c = compare([PRESETS[n] for n in names])
+    for row in c.rows:
+        a, b = row.cells
+        if a.ok and b.ok and (a.output, a.params, a.macs) != (b.output, b.params, b.macs):
+            assert c.explanations_for(row.role), row.role
+        if row.differs:
+            assert c.explanations_for(row.role), row.role
+
+
+# --- exports ----------------------------------------------------------------------------------
+
+
+def test_csv_exact():
+    lines = comparison_csv(default()).splitlines()
+    assert lines[0] == (
+        "layer,paper-2012 output,paper-2012 params,paper-2012 MACs,torchvision output,torchvision params,"
+        "torchvision MACs,keras-seed output,keras-seed params,keras-seed MACs"
+    )
+    assert lines[2] == "conv1,96x55x55,34944,105415200,64x55x55,23296,70276800,96x54x54,11712,33872256"
+    assert lines[10] == "adaptpool5,,,,256x6x6,0,0,,,"
+    assert lines[-1] == "total,,60965224,724406816,,61100840,714188480,,50820776,942201216"
+    assert len(lines) == 1 + 14 + 1
+
+
+def test_csv_invalid_column():
+    c = compare([PRESETS["paper-2012"], PRESETS["blog-broken-flatten"]])
+    lines = comparison_csv(c).splitlines()
+    assert "fc6,4096,37752832,37748736,error,error,error" in lines
+    assert "fc7,4096,16781312,16777216,not reached,not reached,not reached" in lines
+    assert lines[-1] == "total,,60965224,724406816,invalid,,"
+
+
+def test_markdown_exact():
+    lines = comparison_markdown(default()).splitlines()
+    assert lines[:3] == [
+        "| layer | paper-2012 | torchvision | keras-seed |",
+        "|---|---|---|---|",
+        "| input | **3×227×227** | **3×224×224** | **1×224×224** |",
+    ]
+    assert lines[3] == "| conv1 | **96×55×55 (34.9K)** | **64×55×55 (23.3K)** | **96×54×54 (11.7K)** |"
+    assert "| adaptpool5 | — | **256×6×6** | — |" in lines
+    assert "| fc7 | 4096 (16.8M) | 4096 (16.8M) | 4096 (16.8M) |" in lines
+    assert lines[-2] == "| total params | 60,965,224 (1.000×) | 61,100,840 (1.002×) | 50,820,776 (0.834×) |"
+    assert lines[-1] == "| total MACs | 724M (1.000×) | 714M (0.986×) | 942M (1.301×) |"
+
+
+def test_latex_exact_and_escaped():
+    odd = PRESETS["keras-seed"].renamed("my_net 50% & #1 {x}")
+    text = comparison_latex(compare([PRESETS["paper-2012"], odd]))
+    lines = text.splitlines()
+    assert lines[0] == "\\begin{tabular}{lrr}"
+    assert lines[2] == "Layer & paper-2012 & my\\_net 50\\% \\& \\#1 \\{x\\} \\\\"
+    assert (
+        lines[5]
+        == "conv1 & \\textbf{96$\\times$55$\\times$55 (34.9K)} & \\textbf{96$\\times$54$\\times$54 (11.7K)} \\\\"
+    )
+    assert "fc8 & 1000 (4.1M) & 1000 (4.1M) \\\\" in lines
+    assert "Total params & 60,965,224 (1.000$\\times$) & 50,820,776 (0.834$\\times$) \\\\" in lines
+    assert lines[-1] == "\\end{tabular}"
+
+
+def test_latex_invalid_and_gap_cells():
+    c = compare([PRESETS["torchvision"], PRESETS["blog-broken-flatten"]])
+    lines = comparison_latex(c).splitlines()
+    assert "adaptpool5 & \\textbf{256$\\times$6$\\times$6} & --- \\\\" in lines
+    assert "fc6 & 4096 (37.8M) & error \\\\" in lines
+    assert "Total params & 61,100,840 (1.000$\\times$) & invalid \\\\" in lines
+
+
+def test_escapes():
+    assert latex_escape("a_b%c&d#e$f~g^h\\i") == (
+        "a\\_b\\%c\\&d\\#e\\$f\\textasciitilde{}g\\textasciicircum{}h\\textbackslash{}i"
+    )
+    assert markdown_escape("my_net $5 *x* | y") == "my\\_net \\$5 \\*x\\* \\| y"
+
+
+# --- the URL ----------------------------------------------------------------------------------
+
+
+def test_presets_encode_by_name_and_round_trip():
+    variants = [PRESETS[n] for n in DEFAULT_SELECTION]
+    assert encode_selection(variants) == "paper-2012,torchvision,keras-seed"
+    assert decode_selection("paper-2012,torchvision,keras-seed") == variants
+
+
+def test_custom_variant_round_trips():
+    custom = PRESETS["torchvision"].renamed("my tv").with_input(height=256, width=200)
+    tiny = Variant("tiny", InputSpec(1, 28, 28), (Conv(4, 3), ReLU(), MaxPool(2), Flatten(), Linear(10)))
+    text = encode_selection([PRESETS["paper-2012"], custom, tiny])
+    first, second, third = text.split(",")
+    assert first == "paper-2012" and second.startswith("cfg.") and third.startswith("cfg.")
+    assert decode_selection(text) == [PRESETS["paper-2012"], custom, tiny]
+    assert len(text) < 800
+
+
+@given(st.lists(st.sampled_from(sorted(PRESETS)), min_size=2, max_size=4))
+def test_preset_lists_round_trip(names):
+    variants = [PRESETS[n] for n in names]
+    assert decode_selection(encode_selection(variants)) == variants
+
+
+def _token(raw: bytes) -> str:
+    return "cfg." + base64.urlsafe_b64encode(zlib.compress(raw)).decode().rstrip("=")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("paper-2012", "a comparison holds 2 to 4 variants; the link names 1"),
+        ("a,b,c,d,e", "the link names 5"),
+        ("paper-2012,,torchvision", "an empty entry"),
+        ("paper-2012,<script>alert(1)</script>", "variant 2 in the link: unknown preset '<script>alert(1)</script>'"),
+        ("paper-2012,cfg.", "variant 2 in the link: the config after 'cfg.' is empty"),
+        ("paper-2012,cfg.A", "variant 2 in the link: the link's variant could not be read: it is not valid base64"),
+        ("paper-2012,cfg.a$b", "it is not valid base64"),
+        (
+            "paper-2012,cfg.aGVsbG8",
+            "variant 2 in the link: the link's variant could not be read: it is not compressed data",
+        ),
+        ("x" * (MAX_QUERY_CHARS + 1), f"over the limit of {MAX_QUERY_CHARS:,}"),
+        ("paper-2012,cfg." + "A" * 7000, "it is longer than 6000 characters"),
+    ],
+    ids=[
+        "one",
+        "five",
+        "empty-entry",
+        "unknown",
+        "empty-cfg",
+        "bad-b64",
+        "bad-char",
+        "not-zlib",
+        "too-long",
+        "long-token",
+    ],
+)
+def test_hostile_links_are_refused_with_a_reason(text, message):
+    with pytest.raises(ShareError) as info:
+        decode_selection(text)
+    assert message in str(info.value)
+
+
+def test_hostile_configs_inside_a_link():
+    bomb = _token(b" " * 1_000_000)
+    assert len(bomb) < 6000
+    with pytest.raises(ShareError, match="it expands to more than a variant can be"):
+        decode_selection("paper-2012," + bomb)
+    cut = _token(json.dumps(PRESETS["lenet-5"].to_dict()).encode())[:-12]
+    with pytest.raises(ShareError, match="variant 2 in the link: not valid JSON"):
+        decode_selection("paper-2012," + cut)
+    with pytest.raises(ShareError, match="it is not text"):
+        decode_selection("paper-2012," + _token(b"\xff\xfe\x00"))
+    with pytest.raises(ShareError, match="variant 2 in the link: not valid JSON"):
+        decode_selection("paper-2012," + _token(b"{nope"))
+    bad_layer = {"name": "x", "input": {"channels": 3, "height": 32}, "layers": [{"type": "conv", "kernel": 3}]}
+    with pytest.raises(ShareError, match='layer 0 \\(conv\\) is missing "out_channels"'):
+        decode_selection("paper-2012," + _token(json.dumps(bad_layer).encode()))
+    with pytest.raises(ShareError, match="must be text"):
+        decode_selection(["paper-2012", "torchvision"])
+
+
+def test_link_tokens_are_the_build_pages():
+    custom = PRESETS["d2l"].renamed("x")
+    assert encode_selection([custom, PRESETS["d2l"]]) == "cfg." + encode_config(custom) + ",d2l"
+
+
+@given(st.text(max_size=300))
+def test_decoder_never_crashes(text):
+    try:
+        variants = decode_selection(text)
+    except ShareError as exc:
+        assert str(exc)
+    else:
+        assert 2 <= len(variants) <= 4
+
+
+# --- the same image through each variant ------------------------------------------------------
+
+
+def test_spatial_roles_default():
+    assert spatial_roles(default()) == [
+        "conv1", "pool1", "conv2", "pool2", "conv3", "conv4", "conv5", "pool5", "adaptpool5",
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", ["torchvision", "keras-seed"])
+def test_role_feature_maps_match_the_full_model(name):
+    """Oracle: the prefix built for one role equals the full model built with the same seed."""
+    variant = PRESETS[name]
+    a = analyse(variant)
+    x = torch.randn(1, *a.input_shape, generator=torch.Generator().manual_seed(1))
+    maps = role_feature_maps(variant, x, "pool2", seed=0)
+    torch.manual_seed(0)
+    model = build_model(variant)
+    seen = {}
+    index = a.names.index("pool2")
+    model.layer_modules()[index].register_forward_hook(lambda m, i, o: seen.setdefault("out", o))
+    with torch.inference_mode():
+        model(x)
+    assert maps.shape == a.rows[index].output
+    np.testing.assert_allclose(maps, seen["out"][0].numpy(), rtol=0, atol=1e-6)
+
+
+def test_role_feature_maps_refusals():
+    x = torch.zeros(1, 3, 224, 224)
+    with pytest.raises(ValueError, match="torchvision has no layer 'norm1'"):
+        role_feature_maps(PRESETS["torchvision"], x, "norm1")
+    with pytest.raises(ValueError, match="blog-broken-flatten is invalid before fc6"):
+        role_feature_maps(PRESETS["blog-broken-flatten"], x, "fc6")
+    with pytest.raises(ValueError, match="the image is 3×224×224, paper-2012 takes 3×227×227"):
+        role_feature_maps(PRESETS["paper-2012"], x, "conv1")
+
+
+def test_feature_grid_layout_and_scaling():
+    maps = np.stack([np.arange(4, dtype=np.float32).reshape(2, 2) * (k + 1) for k in range(5)])
+    maps[4] = 7.0  # a constant map becomes black
+    grid = feature_grid(maps, count=16, columns=2, cell=4)
+    # 5 maps in 2 columns → 3 rows; each 2×2 map enlarged ×2 to 4×4; 2-pixel gaps
+    assert grid.shape == (3 * 4 + 2 * 2, 2 * 4 + 2)
+    assert grid.dtype == np.uint8
+    assert grid[0, 0] == 0 and grid[3, 3] == 255 and grid[0, 2] == 85  # value 1 of 0..3 → 85
+    assert (grid[:, 4:6] == 255).all()  # the gap between the columns
+    assert (grid[12:16, 0:4] == 0).all()  # the constant map
+    assert (grid[12:16, 6:10] == 255).all()  # no sixth map: background
+    with pytest.raises(ValueError, match="expected a C×H×W feature map"):
+        feature_grid(np.zeros((4, 4)))

@@ -1,0 +1,70 @@
+"""explorer.figures_compare: the plotted numbers are the comparison's numbers, gaps stay gaps."""
+
+from explorer.compare import DEFAULT_SELECTION, compare
+from explorer.figures_compare import funnel_figure, funnel_series, macs_figure, params_figure, weighted_roles
+from explorer.presets import PRESETS
+
+WEIGHTED = ["conv1", "conv2", "conv3", "conv4", "conv5", "fc6", "fc7", "fc8"]
+
+
+def default():
+    return compare([PRESETS[n] for n in DEFAULT_SELECTION])
+
+
+def test_params_bars_grouped_by_variant():
+    fig = params_figure(default())
+    assert fig.layout.barmode == "group"
+    assert fig.layout.yaxis.type == "linear"
+    assert [t.name for t in fig.data] == ["paper-2012", "torchvision", "keras-seed"]
+    for trace in fig.data:
+        assert list(trace.x) == WEIGHTED
+    assert list(fig.data[0].y) == [34944, 307456, 885120, 663936, 442624, 37752832, 16781312, 4097000]
+    assert list(fig.data[2].y) == [11712, 614656, 885120, 1327488, 884992, 26218496, 16781312, 4097000]
+    assert fig.data[2].customdata[5] == "26.2M"
+
+
+def test_macs_bars_and_log_scale():
+    fig = macs_figure(default(), log=True)
+    assert fig.layout.yaxis.type == "log"
+    assert list(fig.data[1].x) == WEIGHTED
+    assert list(fig.data[1].y) == [70276800, 223948800, 112140288, 149520384, 99680256, 37748736, 16777216, 4096000]
+    assert sum(fig.data[0].y) == 724_406_816  # the bars add up to the total
+
+
+def test_invalid_variant_is_plotted_up_to_its_error():
+    c = compare([PRESETS["paper-2012"], PRESETS["blog-broken-flatten"]])
+    fig = params_figure(c)
+    assert [t.name for t in fig.data] == ["paper-2012", "blog-broken-flatten (invalid)"]
+    assert list(fig.data[1].y) == [34944, 614656, 885120, 1327488, 884992, None, None, None]
+
+
+def test_gaps_for_missing_layers():
+    c = compare([PRESETS["paper-2012"], PRESETS["lenet-5"]])
+    assert weighted_roles(c) == ["conv1", "conv2", "conv3", "conv4", "conv5", "fc3", "fc4", "fc5", "fc6", "fc7", "fc8"]
+    fig = params_figure(c)
+    assert list(fig.data[1].y) == [156, 2416, None, None, None, 48120, 10164, 850, None, None, None]
+
+
+def test_funnel_heights():
+    roles, series = funnel_series(default())
+    assert roles == ["input", "conv1", "pool1", "conv2", "pool2", "conv3", "conv4", "conv5", "pool5", "adaptpool5"]
+    assert series == [
+        [227, 55, 27, 27, 13, 13, 13, 13, 6, None],
+        [224, 55, 27, 27, 13, 13, 13, 13, 6, 6],
+        [224, 54, 26, 26, 12, 12, 12, 12, 5, None],
+    ]
+    fig = funnel_figure(default())
+    assert [t.name for t in fig.data] == ["paper-2012", "torchvision", "keras-seed"]
+    assert list(fig.data[2].y) == series[2]
+    assert list(fig.data[2].text) == ["224", "54", "26", "26", "12", "12", "12", "12", "5", ""]
+    assert all(t.connectgaps for t in fig.data)
+    assert fig.layout.title.text == "Spatial funnel: height of the feature map (227 → 6 vs 224 → 6 vs 224 → 5)"
+
+
+def test_funnel_of_an_invalid_variant_and_lenet():
+    c = compare([PRESETS["lenet-5"], PRESETS["blog-broken-flatten"]])
+    roles, series = funnel_series(c)
+    assert roles == ["input", "conv1", "pool1", "conv2", "pool2", "conv3", "conv4", "conv5", "pool5"]
+    assert series[0] == [32, 28, 14, 10, 5, None, None, None, None]
+    assert series[1] == [224, 55, 27, 27, 13, 13, 13, 13, 6]
+    assert funnel_figure(c).data[1].name == "blog-broken-flatten (invalid)"
