@@ -1,0 +1,430 @@
+"""Inside the network: a real image through the chosen variant, layer by layer.
+
+Session state read: "variant" (via ui.current_variant). Keys of this page's widgets all start with
+"inside_": inside_variant, inside_source / inside_sample / inside_pattern / inside_upload (the
+image picker), inside_weights_source, inside_load_imagenet, inside_weights_upload, inside_partial,
+inside_layer, inside_grid_mode, inside_topk, inside_channel, inside_pos_y, inside_pos_x,
+inside_lrn, inside_lrn_channel. "inside_imagenet_path" remembers the downloaded ImageNet file.
+
+Environment: ALEXNET_WEIGHTS_URL overrides where the ImageNet weights come from (a classroom
+mirror, or a file:// URL); the cache is torch hub's checkpoint folder (TORCH_HOME moves it).
+
+Speed: one model per (variant, weights) in st.cache_resource (4 at most); activations once per
+(variant, weights, image) in st.cache_resource, so changing the shown layer or channel re-draws
+one composited image and runs no model. Forward passes take a slot from runtime.forward_slot.
+"""
+
+from __future__ import annotations
+
+import os
+
+import streamlit as st
+import torch
+
+import ui
+from explorer import images, weights
+from explorer.activations import (
+    Activations,
+    capture,
+    class_names,
+    receptive_window,
+    seeded_model,
+    top_channels,
+    top_k_predictions,
+)
+from explorer.analysis import Analysis, analyse, format_shape
+from explorer.build import AlexNetVariant, build_model
+from explorer.figures_inside import (
+    channel_image,
+    conv1_towers,
+    feature_grid,
+    filter_tiles,
+    layer_strip,
+    lrn_formula_latex,
+    lrn_panels,
+    lrn_pytorch_note,
+    to_png,
+    top5_figure,
+    window_on_input,
+)
+from explorer.runtime import device_label, forward_slot, pick_device
+from explorer.spec import LRN, Conv, InputSpec, Variant
+
+st.set_page_config(page_title="Inside the network · AlexNet Explorer", page_icon="🔬", layout="wide")
+
+RANDOM, IMAGENET, UPLOADED = "random initialisation", "ImageNet-trained (torchvision)", "uploaded weights"
+FORWARD_WAIT_S = 60.0
+_STRIP_TYPES = {"conv", "lrn", "maxpool", "avgpool", "adaptiveavgpool"}
+
+
+# --- cached work (models and activations are resources; pictures are PNG bytes) --------------------
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _model(variant: Variant, weights_id: str, _state: dict[str, torch.Tensor] | None, partial: bool) -> AlexNetVariant:
+    model = seeded_model(variant, device=pick_device())
+    if _state is not None:
+        weights.apply_state_dict(model, _state, partial=partial)
+    return model
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _activations(variant: Variant, weights_id: str, image_id: str, _model_fn, _tensor: torch.Tensor) -> Activations:
+    with forward_slot(timeout=FORWARD_WAIT_S) as acquired:
+        if not acquired:
+            raise TimeoutError("no free forward-pass slot")
+        return capture(_model_fn(), _tensor, device=pick_device())
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _preprocess(image_id: str, variant_input: tuple[int, int, int], _image) -> images.Preprocessed:
+    c, h, w = variant_input
+    return images.preprocess(_image, InputSpec(c, h, w))
+
+
+@st.cache_resource(max_entries=1, show_spinner=False)
+def _imagenet_state(path: str) -> dict[str, torch.Tensor]:
+    return weights.load_state_dict_file(path)
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _uploaded_state(file_key: str, _data: bytes) -> tuple[dict[str, torch.Tensor] | None, str | None]:
+    try:
+        return weights.load_state_dict_file(_data), None
+    except weights.WeightsError as exc:
+        return None, str(exc)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _match(variant: Variant, file_key: str, _state: dict[str, torch.Tensor]) -> weights.MatchReport:
+    return weights.match_report(build_model(variant, device="meta"), _state)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _grid_png(key: tuple, layer: int, channels: tuple[int, ...] | None, title: str, _acts: Activations) -> bytes:
+    return to_png(feature_grid(_acts.outputs[layer], channels, title=title).image)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _strip_png(key: tuple, indices: tuple[int, ...], _acts: Activations, _crop) -> bytes:
+    return to_png(layer_strip(_acts.outputs, _acts.names, indices, _crop))
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _filters_png(variant: Variant, weights_id: str, layer: int, towers: int, _model_fn) -> bytes:
+    return to_png(filter_tiles(_model_fn().layer_modules()[layer].weight, towers=towers))
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _compatible(variant: Variant) -> tuple[bool, str]:
+    return weights.compatible(variant), "; ".join(weights.shape_differences(variant))
+
+
+@st.cache_data(show_spinner=False)
+def _class_names() -> tuple[str, ...]:
+    return class_names()
+
+
+# --- sections --------------------------------------------------------------------------------------
+
+
+def render_preprocessing(pre: images.Preprocessed) -> None:
+    st.subheader("1 · Preprocessing, step by step")
+    cols = st.columns(len(pre.steps))
+    for col, step in zip(cols, pre.steps):
+        with col:
+            st.image(step.image, caption=f"{step.title} · {step.size}", width="stretch")
+            st.caption(step.note)
+    with st.expander("What the 2012 paper did instead"):
+        st.markdown(images.PAPER_MEAN_NOTE)
+
+
+def render_weights(variant: Variant) -> tuple[str, str, object, bool]:
+    """The weights choice; returns (label, weights id, lazy state-dict loader or None, partial)."""
+    st.subheader("Weights")
+    source = st.radio("Weights", [RANDOM, IMAGENET, UPLOADED], key="inside_weights_source", horizontal=True)
+    if source == IMAGENET:
+        ok, diffs = _compatible(variant)
+        if not ok:
+            st.info(
+                f"ImageNet weights fit only variants with torchvision AlexNet's parameter shapes ({diffs}). "
+                "Pick the **torchvision** preset to load them. Showing random initialisation.",
+                icon="ℹ️",
+            )
+            return RANDOM, "random", None, False
+        url = os.environ.get("ALEXNET_WEIGHTS_URL", weights.TORCHVISION_URL)
+        path = st.session_state.get("inside_imagenet_path")
+        if path is None or not os.path.exists(path):
+            found = weights.find_cached(url)
+            path = str(found) if found else None
+        if path is None:
+            st.caption(
+                f"torchvision's {weights.TORCHVISION_FILENAME} (233 MB), checked against its hash, cached in {weights.checkpoint_dir()}."
+            )
+            if st.button("Load ImageNet weights", key="inside_load_imagenet", type="primary"):
+                bar = st.progress(0.0, text="Connecting…")
+                shown = [-1]
+
+                def report(done: int, total: int | None) -> None:
+                    percent = int(100 * done / total) if total else 0
+                    if percent != shown[0]:
+                        shown[0] = percent
+                        text = f"{done / 2**20:.0f} of {total / 2**20:.0f} MB" if total else f"{done / 2**20:.0f} MB"
+                        bar.progress(
+                            min(percent, 100) / 100, text=f"Downloading {weights.TORCHVISION_FILENAME}: {text}"
+                        )
+
+                try:
+                    path = str(weights.download_weights(url, progress=report))
+                except weights.WeightsError as exc:
+                    bar.empty()
+                    st.error(str(exc), icon="🚫")
+                    return RANDOM, "random", None, False
+                bar.progress(1.0, text="Downloaded and verified.")
+                st.session_state["inside_imagenet_path"] = path
+        if path is None:
+            st.caption("Showing random initialisation until the ImageNet weights are loaded.")
+            return RANDOM, "random", None, False
+        st.session_state["inside_imagenet_path"] = path
+        st.caption(f"ImageNet weights: {path}")
+        return IMAGENET, f"imagenet:{weights.hash_prefix(path)}", lambda: _imagenet_state(path), False
+    if source == UPLOADED:
+        upload = st.file_uploader("Upload a state dict (.pth / .pt)", type=["pth", "pt"], key="inside_weights_upload")
+        if upload is None:
+            st.caption("Save one with torch.save(model.state_dict(), 'weights.pth'). Showing random initialisation.")
+            return RANDOM, "random", None, False
+        file_key = f"{upload.file_id}:{upload.size}"
+        state, error = _uploaded_state(file_key, upload.getvalue())
+        if error is not None:
+            st.error(error, icon="🚫")
+            return RANDOM, "random", None, False
+        report = _match(variant, file_key, state)
+        if report.exact:
+            st.success(f"{upload.name}: all {report.n_model_keys} tensors match this variant.", icon="✅")
+            return UPLOADED, f"upload:{file_key}", lambda: state, False
+        st.error(f"{upload.name} does not fit {variant.name}: {report.summary()}.", icon="🚫")
+        st.dataframe([r.to_dict() for r in report.problems], hide_index=True, width="stretch")
+        n_ok = len(report.matching_keys)
+        partial = st.checkbox(
+            f"Load only the {n_ok} matching tensors (the rest keep their random initialisation)",
+            key="inside_partial",
+            disabled=n_ok == 0,
+        )
+        if partial and n_ok:
+            return (
+                f"{UPLOADED} (partial: {n_ok} of {report.n_model_keys} tensors)",
+                f"upload:{file_key}:partial",
+                lambda: state,
+                True,
+            )
+        st.caption("Showing random initialisation.")
+        return RANDOM, "random", None, False
+    return RANDOM, "random", None, False
+
+
+def _clamp(key: str, high: int, default: int) -> None:
+    """Keep a slider's remembered value inside its current range (the layer may have changed)."""
+    value = st.session_state.get(key, default)
+    st.session_state[key] = min(max(int(value), 0), high)
+
+
+def render_feature_maps(analysis: Analysis, acts: Activations, pre: images.Preprocessed, key: tuple) -> None:
+    st.subheader("2 · Feature maps")
+    spatial = [r.index for r in analysis.rows if len(r.output) == 3]
+    if not spatial:
+        st.info("This variant has no convolutional feature maps to show.")
+        return
+    rows = analysis.rows
+    c1, c2, c3 = st.columns([2, 2, 2])
+    with c1:
+        layer = st.selectbox(
+            "Layer",
+            spatial,
+            format_func=lambda i: f"{rows[i].name} · {format_shape(rows[i].output)}",
+            key="inside_layer",
+        )
+    fmap = acts.outputs[layer]
+    n_ch, h, w = fmap.shape
+    with c2:
+        mode = st.radio("Show", ["all channels", "top-k by mean activation"], key="inside_grid_mode", horizontal=True)
+    channels: tuple[int, ...] | None = None
+    with c3:
+        if mode != "all channels":
+            if n_ch > 1:
+                _clamp("inside_topk", n_ch, min(16, n_ch))
+                st.session_state["inside_topk"] = max(1, st.session_state["inside_topk"])
+                k = st.slider("k", 1, n_ch, key="inside_topk")
+            else:
+                k = 1
+            channels = tuple(top_channels(fmap, k))
+    shown = "all channels" if channels is None else f"top {len(channels)} by mean activation"
+    title = f"{rows[layer].name} · {n_ch}×{h}×{w} · {shown}"
+    st.image(_grid_png(key, layer, channels, title, acts), width="content")
+
+    st.markdown("**One channel, and where it looks**")
+    s1, s2, s3 = st.columns(3)
+    with s1:
+        if n_ch > 1:
+            _clamp("inside_channel", n_ch - 1, top_channels(fmap, 1)[0])
+            channel = st.slider("Channel", 0, n_ch - 1, key="inside_channel")
+        else:
+            channel = 0
+    with s2:
+        if h > 1:
+            _clamp("inside_pos_y", h - 1, h // 2)
+            y = st.slider("Row", 0, h - 1, key="inside_pos_y")
+        else:
+            y = 0
+    with s3:
+        if w > 1:
+            _clamp("inside_pos_x", w - 1, w // 2)
+            x = st.slider("Column", 0, w - 1, key="inside_pos_x")
+        else:
+            x = 0
+    window = receptive_window(analysis, layer, y, x)
+    left, right = st.columns(2)
+    with left:
+        st.image(
+            channel_image(fmap[channel], position=(y, x)),
+            caption=f"{rows[layer].name}, channel {channel} ({h}×{w}); value at ({y}, {x}) = {float(fmap[channel, y, x]):.4g}",
+        )
+    with right:
+        top, lft, bottom, rgt = window.clipped
+        wh, ww = window.size
+        clipped = (
+            ""
+            if (top, lft, bottom, rgt) == (window.top, window.left, window.bottom, window.right)
+            else ", clipped at the border"
+        )
+        st.image(
+            window_on_input(pre.crop, window),
+            caption=f"receptive field of ({y}, {x}): {wh}×{ww} input pixels, rows {top}–{bottom}, columns {lft}–{rgt}{clipped}",
+        )
+
+
+def render_strip(analysis: Analysis, acts: Activations, pre: images.Preprocessed, key: tuple) -> None:
+    st.subheader("3 · Every layer at a glance")
+    indices = tuple(r.index for r in analysis.rows if len(r.output) == 3 and r.type in _STRIP_TYPES)
+    if not indices:
+        return
+    st.image(_strip_png(key, indices, acts, pre.crop), width="content")
+    st.caption(
+        "Each layer's most active channel, drawn at the same size: the blocks get coarser as the resolution shrinks."
+    )
+
+
+def render_filters(variant: Variant, analysis: Analysis, label: str, weights_id: str, model_fn) -> None:
+    st.subheader(f"4 · First-layer filters — {label}")
+    first = next((r.index for r in analysis.rows if r.type == "conv"), None)
+    if first is None:
+        st.info("This variant has no convolution.")
+        return
+    conv = variant.layers[first]
+    assert isinstance(conv, Conv)
+    towers = conv1_towers(variant)
+    png = _filters_png(variant, weights_id, first, towers, model_fn)
+    st.image(png, width="content")
+    kind = (
+        "RGB" if analysis.input_shape[0] == 3 else ("grayscale" if analysis.input_shape[0] == 1 else "mean over inputs")
+    )
+    split = f"; split into {towers} towers as on the paper's two GPUs (Figure 3)" if towers > 1 else ""
+    st.caption(
+        f"{conv.out_channels} filters of {conv.kernel}×{conv.kernel}×{analysis.input_shape[0]} ({kind}), each scaled to its own range{split}."
+    )
+
+
+def render_predictions(acts: Activations, label: str) -> None:
+    if acts.logits.dim() != 1:
+        return
+    st.subheader("5 · Top-5 predictions")
+    names = _class_names()
+    if label == IMAGENET or (label.startswith(UPLOADED) and acts.logits.numel() == len(names)):
+        preds = top_k_predictions(acts.logits, names)
+        st.plotly_chart(top5_figure(preds), key="inside_top5")
+        if label != IMAGENET:
+            st.caption("Class names assume the uploaded weights use ImageNet's class order.")
+    else:
+        st.caption(
+            "With random or non-ImageNet weights the class scores mean nothing: choose the torchvision preset and "
+            "load the ImageNet weights to see real predictions."
+        )
+
+
+def render_lrn(variant: Variant, analysis: Analysis, acts: Activations) -> None:
+    lrn_rows = [r for r in analysis.rows if r.type == "lrn" and r.index > 0 and len(r.output) == 3]
+    if not lrn_rows:
+        return
+    st.subheader("6 · Local response normalisation made visible")
+    by_index = {r.index: r for r in lrn_rows}
+    index = st.selectbox("LRN layer", list(by_index), format_func=lambda i: by_index[i].name, key="inside_lrn")
+    row = by_index[index]
+    layer = variant.layers[index]
+    assert isinstance(layer, LRN)
+    before, after = acts.outputs[index - 1], acts.outputs[index]
+    n_ch = before.shape[0]
+    if n_ch > 1:
+        _clamp("inside_lrn_channel", n_ch - 1, top_channels(before, 1)[0])
+        channel = st.slider("LRN channel", 0, n_ch - 1, key="inside_lrn_channel")
+    else:
+        channel = 0
+    st.image(
+        lrn_panels(before[channel], after[channel]),
+        caption=f"{analysis.rows[index - 1].name} → {row.name}, channel {channel} ({format_shape(row.output)})",
+    )
+    st.latex(lrn_formula_latex(layer))
+    st.caption(lrn_pytorch_note(layer))
+
+
+@ui.guarded
+def main() -> None:
+    st.title("Inside the network")
+    st.caption(
+        "A real image through the chosen variant: preprocessing, every layer's feature maps, the filters, the predictions."
+    )
+    choices = ui.variant_choices()
+    top_left, top_right = st.columns([1, 2])
+    with top_left:
+        choice = st.selectbox("Variant", list(choices), key="inside_variant")
+        variant = choices[choice]
+        analysis = analyse(variant)
+        st.caption(f"{variant.name}: input {format_shape(analysis.input_shape)}")
+    with top_right:
+        image, image_label = ui.image_picker("inside")
+    if not analysis.valid:
+        assert analysis.error is not None
+        ui.show_variant_error(analysis.error)
+        return
+
+    label, weights_id, state_fn, partial = render_weights(variant)
+
+    def model_fn() -> AlexNetVariant:
+        return _model(variant, weights_id, state_fn() if state_fn is not None else None, partial)
+
+    if image is None:
+        render_filters(variant, analysis, label, weights_id, model_fn)
+        return
+    image_id = images.image_digest(image)
+    pre = _preprocess(image_id, analysis.input_shape, image)
+    render_preprocessing(pre)
+    with st.spinner("Running the forward pass (waiting for a free slot if other students are running theirs)…"):
+        try:
+            acts = _activations(variant, weights_id, image_id, model_fn, pre.tensor)
+        except TimeoutError:
+            st.warning(
+                f"The server is busy: no forward-pass slot freed up within {FORWARD_WAIT_S:.0f} s. Try again in a moment.",
+                icon="⏳",
+            )
+            return
+    st.caption(
+        f"{image_label} · forward pass on **{acts.device}** took **{acts.milliseconds:.0f} ms** "
+        f"(this machine's best device: {device_label(pick_device())}); changing the layer or channel reuses it."
+    )
+    key = (variant, weights_id, image_id)
+    render_feature_maps(analysis, acts, pre, key)
+    render_strip(analysis, acts, pre, key)
+    render_filters(variant, analysis, label, weights_id, model_fn)
+    render_predictions(acts, label)
+    render_lrn(variant, analysis, acts)
+
+
+main()

@@ -1,0 +1,186 @@
+"""explorer.figures_inside: composited grids, strip, filters, LRN panels and formula, top-5 chart."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from explorer.activations import Window
+from explorer.figures_inside import (
+    _format_value,
+    _lut,
+    channel_image,
+    colour_bar,
+    conv1_towers,
+    feature_grid,
+    filter_tiles,
+    layer_strip,
+    lrn_formula_latex,
+    lrn_panels,
+    lrn_pytorch_note,
+    to_png,
+    top5_figure,
+    window_on_input,
+)
+from explorer.presets import PRESETS
+from explorer.spec import LRN
+
+
+def _ramp(c: int, h: int, w: int) -> torch.Tensor:
+    return torch.arange(c * h * w, dtype=torch.float32).reshape(c, h, w)
+
+
+def test_feature_grid_layout_and_shared_scale():
+    fmap = _ramp(96, 55, 55)
+    grid = feature_grid(fmap, title="conv1 · 96×55×55")
+    assert (grid.vmin, grid.vmax) == (0.0, float(96 * 55 * 55 - 1))
+    assert grid.channels == tuple(range(96))
+    assert (grid.columns, grid.tile) == (14, 55)
+    # 14 columns of 55 px + 2 px gaps; 7 rows under a 26 px title, then the colour bar.
+    assert grid.image.width == 14 * 57 + 2
+    arr = np.asarray(grid.image)
+    lut = _lut("viridis")
+    top = 26 + 2  # tiles start under the title, after a 2 px gap; tile pitch 57 px
+
+    def expected(channel: int, row: int, col: int) -> tuple[int, ...]:
+        value = (channel * 55 * 55 + row * 55 + col) / (96 * 55 * 55 - 1)
+        return tuple(lut[round(value * 255)])
+
+    def pixel(channel: int, row: int, col: int) -> tuple[int, ...]:
+        r, c = divmod(channel, 14)
+        return tuple(arr[top + r * 57 + row, 2 + c * 57 + col])
+
+    # Below the channel-number label; one scale across all tiles, from the global minimum to the maximum.
+    for channel, row, col in ((0, 54, 0), (0, 30, 30), (48, 40, 10), (95, 54, 54)):
+        assert pixel(channel, row, col) == expected(channel, row, col)
+    assert pixel(95, 54, 54) == tuple(lut[255])
+    assert tuple(arr[top, 2]) == (0, 0, 0)  # channel 0's label box
+
+
+def test_feature_grid_subset_and_small_maps_enlarged():
+    fmap = _ramp(256, 6, 6)
+    grid = feature_grid(fmap, [5, 3, 200])
+    assert grid.channels == (5, 3, 200)
+    assert (grid.vmin, grid.vmax) == (float(3 * 36), float(200 * 36 + 35))
+    assert grid.tile == 96  # 6×6 maps drawn 16× larger
+    with pytest.raises(ValueError, match="C×H×W"):
+        feature_grid(torch.zeros(4, 4))
+    constant = feature_grid(torch.ones(3, 5, 5))  # zero range must not divide by zero
+    assert (constant.vmin, constant.vmax) == (1.0, 1.0)
+
+
+def test_channel_image_marks_position():
+    image = channel_image(_ramp(1, 13, 13)[0], position=(2, 3), size=260)
+    arr = np.asarray(image)
+    assert image.width == 260  # 13 × 20
+    assert tuple(arr[2 * 20, 3 * 20]) == (255, 40, 40)  # the marker's corner
+    assert tuple(arr[0, 0]) == tuple(_lut("viridis")[0])
+
+
+def test_window_on_input_outline():
+    crop = Image.new("RGB", (227, 227), (0, 0, 0))
+    image = window_on_input(crop, Window(-2, -2, 8, 8, (0, 0, 8, 8)), size=454)
+    arr = np.asarray(image)
+    assert image.size == (454, 454)
+    assert tuple(arr[0, 0]) == (230, 20, 20)
+    assert tuple(arr[2 * 9 - 1, 2 * 9 - 1]) == (230, 20, 20)  # bottom-right of pixel 8, doubled
+    assert tuple(arr[40, 40]) == (0, 0, 0)
+
+
+def test_layer_strip_one_tile_per_layer():
+    outputs = [_ramp(4, 55, 55), _ramp(4, 27, 27), _ramp(4, 13, 13), _ramp(4, 6, 6)]
+    names = ["conv1", "pool1", "conv3", "pool5"]
+    crop = Image.new("RGB", (227, 227), (10, 200, 10))
+    strip = layer_strip(outputs, names, [0, 1, 2, 3], crop)
+    assert strip.size == (5 * 110 + 6, 104 + 34 + 12)
+    arr = np.asarray(strip)
+    assert tuple(arr[50, 50]) == (10, 200, 10)  # the input tile
+    # pool5's 6×6 map is shown in blocks of 104/6 ≈ 17 px: the top-left block is uniform.
+    x0 = 6 + 4 * 110
+    assert (arr[6 : 6 + 16, x0 : x0 + 16] == arr[6, x0]).all()
+
+
+def test_filter_tiles_towers_and_normalisation():
+    weight = torch.randn(96, 3, 11, 11, generator=torch.Generator().manual_seed(0))
+    image = filter_tiles(weight, towers=2)
+    assert image.size == (2 * (8 * 46 + 2) + 18, 22 + 6 * 46 + 2)
+    arr = np.asarray(image).astype(int)
+    tile = arr[24 : 24 + 44, 2 : 2 + 44]  # filter 0, enlarged 4×
+    assert tile.min() == 0 and tile.max() == 255  # each filter stretched to its own range
+    w0 = weight[0].permute(1, 2, 0).numpy()
+    expected = np.rint((w0 - w0.min()) / (w0.max() - w0.min()) * 255)
+    assert (tile[::4, ::4] == expected).all()
+    single = filter_tiles(torch.randn(64, 3, 11, 11), towers=1)
+    assert single.size == (16 * 46 + 2, 22 + 4 * 46 + 2)
+    gray = np.asarray(filter_tiles(torch.randn(6, 1, 5, 5)))
+    tile = gray[24:64, 2:42]
+    assert (tile[..., 0] == tile[..., 1]).all() and (tile[..., 1] == tile[..., 2]).all()
+    with pytest.raises(ValueError, match="out×in×k×k"):
+        filter_tiles(torch.zeros(3, 3))
+
+
+def test_conv1_towers():
+    assert {name: conv1_towers(v) for name, v in PRESETS.items()} == {
+        "paper-2012": 2,
+        "paper-2012-224": 2,
+        "single-gpu": 1,
+        "torchvision": 1,
+        "keras-seed": 1,
+        "d2l": 1,
+        "blog-broken-flatten": 1,
+        "caffe-bvlc": 2,
+        "lenet-5": 1,
+    }
+
+
+def test_lrn_formula_and_pytorch_note_agree_with_pytorch():
+    layer = LRN()
+    latex = lrn_formula_latex(layer)
+    assert r"k = 2,\; n = 5,\; \alpha = 0.0001,\; \beta = 0.75" in latex
+    assert "2\\text{ neighbours either side}" in latex
+    note = lrn_pytorch_note(layer)
+    assert "alpha = α·n = 0.0005: nn.LocalResponseNorm(size=5, alpha=0.0005, beta=0.75, k=2)" in note
+    caffe = PRESETS["caffe-bvlc"].layers[2]
+    assert r"k = 1,\; n = 5,\; \alpha = 2e-05" in lrn_formula_latex(caffe)
+    assert "alpha = α·n = 0.0001" in lrn_pytorch_note(caffe)
+    # Oracle: the paper's formula by hand equals nn.LocalResponseNorm with the note's alpha.
+    a = torch.rand(1, 8, 3, 3, dtype=torch.float64, generator=torch.Generator().manual_seed(0)) * 20
+    half = layer.size // 2
+    expected = torch.empty_like(a)
+    for i in range(8):
+        lo, hi = max(0, i - half), min(7, i + half)
+        expected[0, i] = a[0, i] / (layer.k + layer.alpha * (a[0, lo : hi + 1] ** 2).sum(0)) ** layer.beta
+    module = torch.nn.LocalResponseNorm(5, alpha=layer.alpha * 5, beta=0.75, k=2.0)
+    assert torch.allclose(module(a), expected, rtol=1e-12)
+
+
+def test_lrn_panels():
+    before = torch.linspace(0, 4, 27 * 27).reshape(27, 27)
+    after = before / 2
+    image = lrn_panels(before, after, size=270)
+    assert image.size == (3 * 270 + 4 * 10, 22 + 270 + 4 + 54 + 10)
+
+
+def test_colour_bar_and_labels():
+    assert _format_value(0.5951, 0.0003) == "0.5951"
+    assert _format_value(0.5954, 0.0003) == "0.5954"
+    assert _format_value(2.83, 5.6) == "2.83"
+    assert _format_value(1e-5) == "1.00e-05"
+    assert colour_bar(0, 1, 300).size == (300, 54)
+
+
+def test_png_round_trip():
+    image = Image.new("RGB", (7, 5), (1, 2, 3))
+    assert np.array_equal(np.asarray(Image.open(io.BytesIO(to_png(image)))), np.asarray(image))
+
+
+def test_top5_figure():
+    fig = top5_figure([("tabby", 0.6), ("tiger cat", 0.25), ("Egyptian cat", 0.1), ("lynx", 0.03), ("fox", 0.01)])
+    bar = fig.data[0]
+    assert list(bar.y) == ["fox", "lynx", "Egyptian cat", "tiger cat", "tabby"]
+    assert list(bar.x) == pytest.approx([1, 3, 10, 25, 60])
+    assert list(bar.text) == ["1.0%", "3.0%", "10.0%", "25.0%", "60.0%"]
