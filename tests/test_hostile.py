@@ -1,0 +1,168 @@
+"""Hostile input, property-based: arbitrary JSON never raises, hangs or allocates.
+
+The parser and the engine take any JSON value and answer with either a valid analysis or a
+structured error naming what was wrong; random query strings and widget values never put an
+exception element on the Build page.
+"""
+
+import json
+import string
+import time
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from streamlit.testing.v1 import AppTest
+
+from explorer.analysis import analyse_config
+from explorer.share import decode_query
+from explorer.spec import SpecError, variant_from_json
+
+LAYER_TYPES = [
+    "conv",
+    "relu",
+    "tanh",
+    "sigmoid",
+    "lrn",
+    "maxpool",
+    "avgpool",
+    "adaptiveavgpool",
+    "batchnorm",
+    "flatten",
+    "dropout",
+    "linear",
+    "conv3d",
+    "",
+    "CONV",
+]
+FIELDS = [
+    "out_channels",
+    "kernel",
+    "stride",
+    "padding",
+    "dilation",
+    "groups",
+    "bias",
+    "size",
+    "alpha",
+    "beta",
+    "k",
+    "ceil_mode",
+    "p",
+    "out_features",
+    "in_features",
+    "weird",
+]
+
+numbers = st.one_of(
+    st.integers(-5, 20),
+    st.integers(-(10**30), 10**30),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from([0, 1, 2, 3, 11, 224, 227, 4096, 10**6, 10**6 + 1, 1e308, -0.0, 2.5]),
+)
+leaf = st.one_of(st.none(), st.booleans(), numbers, st.text(max_size=6))
+anything = st.recursive(
+    leaf, lambda c: st.lists(c, max_size=3) | st.dictionaries(st.text(max_size=5), c, max_size=3), max_leaves=12
+)
+layer = st.one_of(
+    st.fixed_dictionaries(
+        {"type": st.sampled_from(LAYER_TYPES)}, optional={f: st.one_of(numbers, leaf) for f in FIELDS}
+    ),
+    anything,
+)
+config = st.one_of(
+    st.fixed_dictionaries(
+        {"layers": st.lists(layer, max_size=12)},
+        optional={
+            "name": st.one_of(st.text(max_size=30), numbers),
+            "input": st.one_of(
+                st.fixed_dictionaries({}, optional={"channels": numbers, "height": numbers, "width": numbers}), anything
+            ),
+            "extra": anything,
+        },
+    ),
+    anything,
+)
+
+
+@given(config)
+def test_engine_answers_any_json_quickly(raw):
+    start = time.perf_counter()
+    analysis = analyse_config(raw)
+    assert time.perf_counter() - start < 0.5
+    if not analysis.valid:
+        assert analysis.error.message and isinstance(analysis.error.message, str)
+    else:
+        assert analysis.total_params >= 0 and analysis.param_bytes <= 2 * 1024**3
+
+
+@given(config)
+def test_json_text_round_trip_never_raises_other_errors(raw):
+    try:
+        text = json.dumps(raw, allow_nan=True)
+    except (ValueError, RecursionError):
+        return
+    try:
+        variant_from_json(text)
+    except SpecError as exc:
+        assert exc.error.message
+
+
+@given(st.text(alphabet=string.printable, max_size=300))
+def test_garbage_text_is_a_clear_error(text):
+    try:
+        variant_from_json(text)
+    except SpecError as exc:
+        assert exc.error.message
+
+
+@given(
+    st.dictionaries(
+        st.sampled_from(["v", "preset", "x"]),
+        st.one_of(st.text(max_size=80), st.lists(st.text(max_size=20), max_size=2)),
+        max_size=3,
+    )
+)
+def test_random_query_strings_decode_or_notice(params):
+    variant, notice = decode_query(params)
+    assert variant is not None or notice is not None or not ({"v", "preset"} & set(params))
+
+
+@settings(max_examples=8, deadline=None)
+@given(
+    st.dictionaries(
+        st.sampled_from(["v", "preset", "page", "x"]), st.text(alphabet=string.printable, max_size=60), max_size=3
+    )
+)
+def test_build_page_with_random_query_strings(params):
+    at = AppTest.from_file("../app.py", default_timeout=120)
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception
+
+
+@settings(max_examples=6, deadline=None)
+@given(st.data())
+def test_build_page_with_random_widget_values(data):
+    at = AppTest.from_file("../app.py", default_timeout=120)
+    at.run()
+    for _ in range(4):
+        sliders = [s for s in at.slider if s.key and not s.proto.disabled]
+        numbers_ = [n for n in at.number_input if n.key and not n.proto.disabled]
+        widget = data.draw(st.sampled_from(sliders + numbers_))
+        if widget.type == "slider":
+            kind = type(widget.value)
+            value = (
+                data.draw(st.integers(int(widget.min), int(widget.max)))
+                if kind is int
+                else data.draw(st.floats(widget.min, widget.max))
+            )
+        else:
+            kind = type(widget.value)
+            if kind is int:
+                value = data.draw(st.integers(int(widget.min), int(widget.max)))
+            else:
+                value = data.draw(st.floats(widget.min, widget.max))
+        widget.set_value(value)
+        at.run()
+        assert not at.exception, (widget.key, value)
