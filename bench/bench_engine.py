@@ -15,13 +15,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import torch  # noqa: E402
-from torchinfo import summary  # noqa: E402
+import torch
+from torchinfo import summary
 
-from explorer.analysis import analyse  # noqa: E402
-from explorer.build import build_model  # noqa: E402
-from explorer.presets import PRESETS  # noqa: E402
-from explorer.spec import BatchNorm  # noqa: E402
+from explorer.analysis import analyse
+from explorer.build import build_model
+from explorer.presets import PRESETS
+from explorer.spec import BatchNorm
 
 
 def median_ms(fn, repeat: int) -> float:
@@ -47,7 +47,9 @@ def main() -> None:
     torch_ms = median_ms(build_and_summarise, 5)
     build_only = median_ms(lambda: build_model(variant), 5)
     meta_ms = median_ms(lambda: build_model(variant, device="meta"), 20)
-    print(f"machine: {platform.processor() or platform.machine()}, {torch.get_num_threads()} torch threads, torch {torch.__version__}")
+    print(
+        f"machine: {platform.processor() or platform.machine()}, {torch.get_num_threads()} torch threads, torch {torch.__version__}"
+    )
     print(f"variant: {variant.name}, {len(variant.layers)} layers, {analyse(variant).total_params:,} params")
     print(f"engine analyse():            {engine:10.4f} ms (median of 2000)")
     print(f"build_model() on cpu:        {build_only:10.1f} ms (median of 5)")
