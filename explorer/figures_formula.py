@@ -352,8 +352,11 @@ def grid_figure(
         col=2,
     )
     _legend_swatches(fig, set(flat), row=1, col=1)
-    fig.update_yaxes(autorange="reversed", scaleanchor="x", row=1, col=1)
-    fig.update_yaxes(autorange="reversed", scaleanchor="x2", row=1, col=2)
+    edge = (coords[0] - 0.5, coords[-1] + 0.5)
+    fig.update_xaxes(range=list(edge), showgrid=False, zeroline=False, row=1, col=1)
+    fig.update_yaxes(range=[edge[1], edge[0]], scaleanchor="x", showgrid=False, zeroline=False, row=1, col=1)
+    fig.update_xaxes(range=[-0.5, out - 0.5], showgrid=False, zeroline=False, row=1, col=2)
+    fig.update_yaxes(range=[out - 0.5, -0.5], scaleanchor="x2", showgrid=False, zeroline=False, row=1, col=2)
     fig.update_layout(
         height=520,
         margin={"l": 40, "r": 20, "t": 50, "b": 40},

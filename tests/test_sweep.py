@@ -52,8 +52,9 @@ def test_paper_summary(paper):
 
 
 def test_paper_sweep_matches_pytorch_features(paper):
-    for size in (67, 99, 224, 227, 300):
-        out = features(PRESETS["paper-2012"], size)(torch.zeros(1, 3, size, size))
+    for size in (67, 224, 227):
+        with torch.no_grad():
+            out = features(PRESETS["paper-2012"], size)(torch.zeros(1, 3, size, size))
         row = paper.row(size)
         assert tuple(out.shape[1:]) == row.final_map
         assert out.flatten(1).shape[1] == row.flatten
