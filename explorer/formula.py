@@ -34,13 +34,15 @@ def output_size(
 ) -> int:
     """PyTorch's output length along one axis (may be < 1 for an impossible setting)."""
     span = n + 2 * padding - dilation * (kernel - 1) - 1
+    if ceil_mode:
+        # PyTorch: ⌊(span + S − 1)/S⌋ + 1, i.e. ⌈span/S⌉ + 1, even for a slightly negative span
+        # (one window that runs past the edge); then drop a last window starting in the padding.
+        out = -(-span // stride) + 1
+        if out >= 1 and (out - 1) * stride >= n + padding:
+            out -= 1
+        return max(out, 0)
     if span < 0:
         return 0
-    if ceil_mode:
-        out = -(-span // stride) + 1
-        if (out - 1) * stride >= n + padding:
-            out -= 1
-        return out
     return span // stride + 1
 
 
@@ -92,7 +94,7 @@ class WorkedFormula:
         """e.g. ⌊(224 − 11)/4⌋ + 1 = ⌊53.25⌋ + 1 = 54."""
         lo, hi = ("⌈", "⌉") if self.ceil_mode else ("⌊", "⌋")
         head = f"{lo}({self.numerator_text()})/{self.stride}{hi} + 1"
-        if self.span < 0:
+        if not self.valid:
             return f"{head}: the window ({self.effective_kernel}) is larger than the padded input ({self.n + 2 * self.padding})"
         text = f"{head} = {lo}{format_quotient(self.quotient)}{hi} + 1 = "
         if self.ceil_mode and self.dropped_last_window:
@@ -109,6 +111,11 @@ class WorkedFormula:
             return f"No window fits: the padded input is {need} pixel(s) shorter than the window."
         s, q, r = self.stride, self.span // self.stride, self.remainder
         base = f"{self.span} = {s}·{q} + {r}"
+        if self.span < 0:  # only possible in ceil mode
+            return (
+                f"The window is {-self.span} pixel(s) longer than the padded input allows, but rounding up still "
+                f"places one window; it runs {self.overhang} pixel(s) past the padded input."
+            )
         if self.ceil_mode:
             if r == 0:
                 return f"{base}: exact, so ceil and floor agree."
@@ -138,8 +145,8 @@ def worked_formula(
     remainder = span % stride if span >= 0 else 0
     dropped = False
     overhang = 0
-    if ceil_mode and span >= 0:
-        dropped = (-(-span // stride)) * stride >= n + padding and remainder != 0
+    if ceil_mode and -(-span // stride) + 1 >= 1:
+        dropped = (-(-span // stride)) * stride >= n + padding
     uncovered = 0
     if out >= 1:
         last_covered = (out - 1) * stride - padding + dilation * (kernel - 1)

@@ -105,3 +105,27 @@ def test_pool_output_size_matches_pytorch(n, k, s, p, ceil):
     # uncovered pixels really are outside every window
     last = (f.out - 1) * s - p + k - 1
     assert f.uncovered == max(0, n - 1 - last)
+
+
+def test_ceil_mode_exhaustively_small_sizes_match_pytorch():
+    """Every small pooling setting, including windows slightly longer than the input in ceil mode."""
+    x_cache = {}
+    for n in range(1, 17):
+        x = x_cache.setdefault(n, torch.zeros(1, 1, n, n))
+        for k in range(1, 7):
+            for s in range(1, 5):
+                for p in range(0, k // 2 + 1):
+                    for ceil in (False, True):
+                        expected = output_size(n, k, s, p, 1, ceil)
+                        try:
+                            got = nn.MaxPool2d(k, s, p, ceil_mode=ceil)(x).shape[-1]
+                        except RuntimeError:
+                            got = 0
+                        assert got == expected, (n, k, s, p, ceil)
+
+
+def test_ceil_mode_window_longer_than_input():
+    f = worked_formula(2, 3, 2, ceil_mode=True)
+    assert f.out == 1 and f.valid
+    assert f.text == "⌈(2 − 3)/2⌉ + 1 = ⌈-0.5⌉ + 1 = 1"
+    assert f.remainder_text.startswith("The window is 1 pixel(s) longer than the padded input allows")

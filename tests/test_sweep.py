@@ -78,21 +78,10 @@ def test_torchvision_minimum_is_63_in_pytorch():
         convs(torch.zeros(1, 3, 62, 62))
 
 
-def test_caffe_ceil_pools_work_at_55_in_pytorch():
-    sw = sweep(PRESETS["caffe-bvlc"], 40, 80)
-    assert sw.min_valid == 55
-    assert sw.row(54).failing_layer == "pool5"
-    model = features(PRESETS["caffe-bvlc"], 55)
-    assert tuple(model(torch.zeros(1, 3, 55, 55)).shape) == (1, 256, 1, 1)
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug (explorer/formula.output_size, not this page's code): with ceil_mode PyTorch accepts a "
-    "window up to S−1 pixels longer than the input (MaxPool2d(3, 2, ceil_mode=True) on 2×2 gives 1×1), the "
-    "engine calls it invalid; so caffe-bvlc really works down to 39, not 55",
-)
 def test_caffe_minimum_matches_pytorch():
+    # ceil-mode pools still place one window when it is up to S−1 pixels longer than the input
+    sw = sweep(PRESETS["caffe-bvlc"], 32, 80)
+    assert sw.row(38).failing_layer == "pool5"
     model = features(PRESETS["caffe-bvlc"], 55)
     assert tuple(model(torch.zeros(1, 3, 39, 39)).shape) == (1, 256, 1, 1)
     with pytest.raises(RuntimeError):
