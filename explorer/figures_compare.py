@@ -8,6 +8,8 @@ marked "(invalid)" in the legend.
 
 from __future__ import annotations
 
+import math
+
 import plotly.graph_objects as go
 
 from .analysis import format_count
@@ -17,7 +19,11 @@ __all__ = ["VARIANT_COLOURS", "funnel_figure", "funnel_series", "macs_figure", "
 
 VARIANT_COLOURS = ("#3182bd", "#e6550d", "#31a354", "#756bb1")
 _SPATIAL_TYPES = ("conv", "maxpool", "avgpool", "adaptiveavgpool")
-_LEGEND = {"orientation": "h", "y": 1.02, "x": 1, "xanchor": "right", "yanchor": "bottom"}
+_TEXT_POSITIONS = ("top center", "bottom center", "middle right", "middle left")
+_DASHES = ("solid", "dash", "dot", "dashdot")
+_SYMBOLS = ("circle", "square", "diamond", "triangle-up")
+# below the plot: with four long variant names a legend beside the title would cover it
+_LEGEND = {"orientation": "h", "y": -0.12, "x": 0, "xanchor": "left", "yanchor": "top"}
 
 
 def _legend_name(c: Comparison, k: int) -> str:
@@ -50,8 +56,8 @@ def _bars(c: Comparison, what: str, title: str, log: bool) -> go.Figure:
         )
     fig.update_layout(
         barmode="group",
-        height=360,
-        margin={"l": 10, "r": 10, "t": 60, "b": 10},
+        height=400,
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},
         title={"text": title, "font": {"size": 14}},
         yaxis={"title": what if what == "params" else "MACs", "type": "log" if log else "linear"},
         legend=_LEGEND,
@@ -99,20 +105,30 @@ def funnel_figure(c: Comparison) -> go.Figure:
             y=heights,
             mode="lines+markers+text",
             text=[str(h) if h is not None else "" for h in heights],
-            textposition="top center",
+            textposition=_TEXT_POSITIONS[k % len(_TEXT_POSITIONS)],
+            textfont={"color": VARIANT_COLOURS[k % len(VARIANT_COLOURS)], "size": 11},
             connectgaps=True,
-            line={"color": VARIANT_COLOURS[k % len(VARIANT_COLOURS)], "width": 2},
+            line={"color": VARIANT_COLOURS[k % len(VARIANT_COLOURS)], "width": 2, "dash": _DASHES[k % len(_DASHES)]},
+            marker={"symbol": _SYMBOLS[k % len(_SYMBOLS)], "size": 8},
             hovertemplate=f"{c.labels[k]} · %{{x}}: %{{y}} pixels high<extra></extra>",
         )
+    known = [h for heights in series for h in heights if h is not None]
+    lo, hi = (min(known), max(known)) if known else (1, 10)
     ends = " vs ".join(
         f"{next((h for h in heights if h is not None), '?')} → {next((h for h in reversed(heights) if h is not None), '?')}"
         for heights in series
     )
     fig.update_layout(
-        height=360,
-        margin={"l": 10, "r": 10, "t": 60, "b": 10},
+        height=400,
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},
         title={"text": f"Spatial funnel: height of the feature map ({ends})", "font": {"size": 14}},
-        yaxis={"title": "height (pixels)", "rangemode": "tozero"},
+        # log scale: 227 → 6 fits, and 6 vs 5 or 13 vs 12 stay visibly apart
+        yaxis={
+            "title": "height (pixels, log scale)",
+            "type": "log",
+            "tickvals": [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000],
+            "range": [math.log10(lo) - 0.15, math.log10(hi) + 0.15],
+        },
         legend=_LEGEND,
     )
     return fig

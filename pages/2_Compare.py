@@ -98,19 +98,21 @@ def render_link_and_upload() -> None:
     data = upload.getvalue()
     if len(data) > MAX_JSON_CHARS:
         st.error(
-            f"{upload.name} is {len(data):,} bytes, over the {MAX_JSON_CHARS:,} limit for a config: "
+            f"{markdown_escape(upload.name)} is {len(data):,} bytes, over the {MAX_JSON_CHARS:,} limit for a config: "
             "upload one variant's JSON."
         )
         return
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        st.error(f"{upload.name} is not text (it looks binary): upload the .json file the Build page exports.")
+        st.error(
+            f"{markdown_escape(upload.name)} is not text (it looks binary): upload the .json file the Build page exports."
+        )
         return
     try:
         variant = variant_from_json(text)
     except SpecError as exc:
-        st.error(f"{upload.name} could not be read as a variant:")
+        st.error(f"{markdown_escape(upload.name)} could not be read as a variant:")
         show_variant_error(exc.error)
         return
     seen.add(upload.file_id)
@@ -119,9 +121,11 @@ def render_link_and_upload() -> None:
     selection = [x for x in st.session_state.get(SELECT_KEY, []) if x != label]
     if len(selection) < MAX_VARIANTS:
         st.session_state[SELECT_KEY] = [*selection, label]
-        st.success(f"Added {variant.name} from {upload.name} to the comparison.")
+        st.success(f"Added {markdown_escape(variant.name)} from {markdown_escape(upload.name)} to the comparison.")
     else:
-        st.info(f"{variant.name} is now a choice; remove one of the {MAX_VARIANTS} compared variants to add it.")
+        st.info(
+            f"{markdown_escape(variant.name)} is now a choice; remove one of the {MAX_VARIANTS} compared variants to add it."
+        )
 
 
 def render_header(c: Comparison) -> None:
@@ -133,9 +137,16 @@ def render_header(c: Comparison) -> None:
             if a.error is not None:
                 show_variant_error(a.error)
                 continue
-            ratio = f"{total.params_ratio:.3f}× the first" if total.params_ratio is not None else None
-            st.metric("parameters", f"{total.params:,}", ratio, delta_color="off")
-            st.caption(f"{format_count(total.macs or 0)} MACs · output {format_shape(a.output_shape or ())}")
+            st.metric("parameters", f"{total.params:,}")
+            ratio = ""
+            if c.reference is not None and total.params_ratio is not None and total.macs_ratio is not None:
+                ref = c.labels[c.reference]
+                ratio = f" · {total.params_ratio:.3f}× the parameters and {total.macs_ratio:.3f}× the MACs of {ref}"
+            st.caption(
+                markdown_escape(
+                    f"{format_count(total.macs or 0)} MACs · output {format_shape(a.output_shape or ())}{ratio}"
+                )
+            )
 
 
 def render_table(c: Comparison) -> None:
@@ -144,18 +155,26 @@ def render_table(c: Comparison) -> None:
         "Aligned by role; a dash is a layer the variant does not have. Highlighted cells differ between "
         "the variants; an invalid variant stops at its failing layer."
     )
+    shown = st.pills(
+        "Columns",
+        ["output", "params", "MACs"],
+        selection_mode="multi",
+        default=["output", "params", "MACs"],
+        key="compare_columns",
+    ) or ["output"]
     data: dict[str, list[str]] = {"layer": [r.role for r in c.rows]}
     styles: dict[str, list[str]] = {"layer": ["" for _ in c.rows]}
     for k, label in enumerate(c.labels):
-        for metric in ("output", "params", "MACs"):
+        for metric in [m for m in ("output", "params", "MACs") if m in shown]:
             column = f"{label} · {metric}"
             values, css = [], []
             for row in c.rows:
                 cell = row.cells[k]
                 differs = {"output": row.differs_output, "params": row.differs_params, "MACs": row.differs_macs}
-                if cell.ok:
-                    number = cell.params if metric == "params" else cell.macs
-                    values.append(format_shape(cell.output or ()) if metric == "output" else f"{number:,}")
+                if cell.ok and metric == "output":
+                    values.append(format_shape(cell.output or ()))
+                elif cell.ok:  # exact parameters; MACs to 3 figures (the CSV has them exactly)
+                    values.append(f"{cell.params:,}" if metric == "params" else format_count(cell.macs or 0))
                 else:
                     values.append(cell.output_text() if metric == "output" else "")
                 if cell.status == "error":
@@ -168,7 +187,14 @@ def render_table(c: Comparison) -> None:
     frame = pd.DataFrame(data)
     style_frame = pd.DataFrame(styles)
     styled = frame.style.apply(lambda _: style_frame, axis=None)
-    st.dataframe(styled, hide_index=True, width="stretch", height=38 + 35 * len(frame), key="compare_table")
+    st.dataframe(
+        styled,
+        hide_index=True,
+        width="stretch",
+        height=38 + 35 * len(frame),
+        column_config={"layer": st.column_config.TextColumn("layer", pinned=True, width=90)},
+        key="compare_table",
+    )
     st.toggle("Show every layer (ReLU, LRN, dropout …)", key="compare_all_layers")
 
 
@@ -198,7 +224,7 @@ def render_explanations(c: Comparison) -> None:
         return
     order = {row.role: i for i, row in enumerate(c.rows)}
     roles = sorted({e.role for e in c.explanations}, key=lambda r: (r == "total", order.get(r, len(order)), r))
-    with st.container(border=True, height=520):
+    with st.container(border=True, height=640):
         for role in roles:
             lines = []
             for e in c.explanations_for(role):
@@ -259,10 +285,10 @@ def render_images(c: Comparison) -> None:
         with col:
             st.markdown(f"**{markdown_escape(label)}**")
             if role not in analysis.names:
-                st.info(f"{label} has no {role}.")
+                st.info(f"{markdown_escape(label)} has no {role}.")
                 continue
             if analysis.names.index(role) >= len(analysis.rows):
-                st.warning(f"{label} is invalid before {role}: see its error above.")
+                st.warning(f"{markdown_escape(label)} is invalid before {role}: see its error above.")
                 continue
             try:
                 crop, grid, shape = _role_pictures(analysis.variant, role, key, image)
@@ -310,7 +336,7 @@ def main() -> None:
     st.session_state[SELECT_KEY] = wanted
     notice = st.session_state.get(NOTICE_KEY)
     if notice and wanted == list(DEFAULT_SELECTION):
-        st.warning(notice)
+        st.warning(markdown_escape(notice))
     selected = st.multiselect(
         "Variants to compare",
         list(choices),

@@ -129,6 +129,13 @@ def test_hostile_query_falls_back_with_a_notice(query, reason):
     assert at.query_params["compare"] == "paper-2012,torchvision,keras-seed"
 
 
+def test_link_text_cannot_inject_markdown():
+    at = run("paper-2012,[click](http://evil.example)")
+    (warning,) = at.warning
+    assert "unknown preset '\\[click\\]\\(http://evil.example\\)'" in warning.value
+    assert "[click](" not in warning.value
+
+
 def test_fewer_than_two_variants_asks_for_more():
     at = run()
     at.multiselect(key="compare_select").set_value(["torchvision"]).run()
@@ -171,7 +178,7 @@ def test_upload_config_joins_the_comparison():
     ("content", "message"),
     [
         (b'{"name": "x", "layers": [', "not valid JSON"),
-        (b"\x89PNG\r\n\x1a\n\x00\x00\xff\xfe", "is not text (it looks binary)"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\xff\xfe", "is not text"),
         (b'{"name": "x", "layers": [{"type": "conv", "kernel": 3}]}', 'layer 0 (conv) is missing "out_channels"'),
         (b" " * 200_001, "over the 200,000 limit"),
     ],
@@ -196,6 +203,9 @@ def test_every_layer_toggle_and_feature_map_role():
         "—",
         "—",
     ]
+    at.button_group(key="compare_columns").set_value(["output"]).run()
+    assert not at.exception
+    assert list(table(at).columns) == ["paper-2012 · output", "torchvision · output", "keras-seed · output"]
     at.selectbox(key="compare_role").set_value("pool5").run()
     assert not at.exception
     assert captions(at)[1::2] == [

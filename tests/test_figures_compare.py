@@ -1,5 +1,9 @@
 """explorer.figures_compare: the plotted numbers are the comparison's numbers, gaps stay gaps."""
 
+import math
+
+import pytest
+
 from explorer.compare import DEFAULT_SELECTION, compare
 from explorer.figures_compare import funnel_figure, funnel_series, macs_figure, params_figure, weighted_roles
 from explorer.presets import PRESETS
@@ -58,6 +62,9 @@ def test_funnel_heights():
     assert list(fig.data[2].y) == series[2]
     assert list(fig.data[2].text) == ["224", "54", "26", "26", "12", "12", "12", "12", "5", ""]
     assert all(t.connectgaps for t in fig.data)
+    assert [t.line.dash for t in fig.data] == ["solid", "dash", "dot"]
+    assert fig.layout.yaxis.type == "log"
+    assert fig.layout.yaxis.range == pytest.approx((math.log10(5) - 0.15, math.log10(227) + 0.15), abs=1e-12)
     assert fig.layout.title.text == "Spatial funnel: height of the feature map (227 → 6 vs 224 → 6 vs 224 → 5)"
 
 
