@@ -104,9 +104,9 @@ def capture(model: AlexNetVariant, x: torch.Tensor, *, device: torch.device | No
 
 def top_channels(fmap: torch.Tensor, k: int) -> list[int]:
     """The k channels of a C×H×W map with the highest mean activation (ties: lower index first)."""
-    means = fmap.reshape(fmap.shape[0], -1).mean(dim=1)
-    order = sorted(range(len(means)), key=lambda c: (-float(means[c]), c))
-    return order[: max(0, min(k, len(order)))]
+    means = fmap.reshape(fmap.shape[0], -1).double().mean(dim=1)
+    order = torch.sort(-means, stable=True).indices
+    return order[: max(0, min(k, len(order)))].tolist()
 
 
 @dataclass(frozen=True)

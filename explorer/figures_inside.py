@@ -211,11 +211,11 @@ def channel_image(
     if position is not None:
         y, x = position
         draw = ImageDraw.Draw(image)
-        draw.rectangle(
-            (x * scale, y * scale, (x + 1) * scale - 1, (y + 1) * scale - 1),
-            outline=(255, 40, 40),
-            width=max(1, min(3, scale // 3)),
-        )
+        # A white ring around a red box, at least 9 px across, so one position stays visible.
+        grow = max(0, (9 - scale) // 2)
+        box = (x * scale - grow, y * scale - grow, (x + 1) * scale - 1 + grow, (y + 1) * scale - 1 + grow)
+        draw.rectangle((box[0] - 2, box[1] - 2, box[2] + 2, box[3] + 2), outline=(255, 255, 255), width=2)
+        draw.rectangle(box, outline=(255, 40, 40), width=2)
     bar = colour_bar(lo, hi, image.width, cmap=cmap, label=label)
     out = Image.new("RGB", (image.width, image.height + bar.height + 4), BACKGROUND)
     out.paste(image, (0, 0))
@@ -358,13 +358,13 @@ def lrn_panels(before: torch.Tensor | np.ndarray, after: torch.Tensor | np.ndarr
 
 
 def lrn_formula_latex(layer: LRN) -> str:
-    """The paper's LRN formula with this layer's k, n, α, β filled in."""
+    """The paper's LRN formula, then this layer's k, n, α, β on a second line."""
     half = layer.size // 2
     return (
         r"b^{i}_{x,y} = a^{i}_{x,y} \Big/ \Big(k + \alpha \sum_{j=\max(0,\,i-n/2)}^{\min(N-1,\,i+n/2)} "
-        r"\big(a^{j}_{x,y}\big)^2\Big)^{\beta}"
-        rf"\qquad k = {layer.k:g},\; n = {layer.size},\; \alpha = {layer.alpha:g},\; \beta = {layer.beta:g}"
-        rf"\;(\text{{each channel sums itself and }}{half}\text{{ neighbours either side}})"
+        r"\big(a^{j}_{x,y}\big)^2\Big)^{\beta} \\[4pt]"
+        rf"k = {layer.k:g},\; n = {layer.size},\; \alpha = {layer.alpha:g},\; \beta = {layer.beta:g}"
+        rf"\quad(\text{{each channel sums itself and }}{half}\text{{ neighbours either side}})"
     )
 
 

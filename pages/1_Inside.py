@@ -17,6 +17,7 @@ one composited image and runs no model. Forward passes take a slot from runtime.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 
 import streamlit as st
 import torch
@@ -25,6 +26,7 @@ import ui
 from explorer import images, weights
 from explorer.activations import (
     Activations,
+    Window,
     capture,
     class_names,
     receptive_window,
@@ -48,7 +50,7 @@ from explorer.figures_inside import (
     window_on_input,
 )
 from explorer.runtime import device_label, forward_slot, pick_device
-from explorer.spec import LRN, Conv, InputSpec, Variant
+from explorer.spec import LRN, Conv, InputSpec, Variant, variant_to_json
 
 st.set_page_config(page_title="Inside the network · AlexNet Explorer", page_icon="🔬", layout="wide")
 
@@ -60,16 +62,22 @@ _STRIP_TYPES = {"conv", "lrn", "maxpool", "avgpool", "adaptiveavgpool"}
 # --- cached work (models and activations are resources; pictures are PNG bytes) --------------------
 
 
+# Cached functions take the variant as `_variant` (not hashed) plus `vkey`, its JSON text: hashing a
+# short string is far cheaper than hashing the dataclass on every rerun.
+
+
 @st.cache_resource(max_entries=4, show_spinner=False)
-def _model(variant: Variant, weights_id: str, _state: dict[str, torch.Tensor] | None, partial: bool) -> AlexNetVariant:
-    model = seeded_model(variant, device=pick_device())
+def _model(
+    vkey: str, weights_id: str, _variant: Variant, _state: dict[str, torch.Tensor] | None, partial: bool
+) -> AlexNetVariant:
+    model = seeded_model(_variant, device=pick_device())
     if _state is not None:
         weights.apply_state_dict(model, _state, partial=partial)
     return model
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
-def _activations(variant: Variant, weights_id: str, image_id: str, _model_fn, _tensor: torch.Tensor) -> Activations:
+def _activations(vkey: str, weights_id: str, image_id: str, _model_fn, _tensor: torch.Tensor) -> Activations:
     with forward_slot(timeout=FORWARD_WAIT_S) as acquired:
         if not acquired:
             raise TimeoutError("no free forward-pass slot")
@@ -80,6 +88,11 @@ def _activations(variant: Variant, weights_id: str, image_id: str, _model_fn, _t
 def _preprocess(image_id: str, variant_input: tuple[int, int, int], _image) -> images.Preprocessed:
     c, h, w = variant_input
     return images.preprocess(_image, InputSpec(c, h, w))
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _step_pngs(image_id: str, variant_input: tuple[int, int, int], _pre: images.Preprocessed) -> list[bytes]:
+    return [to_png(step.image) for step in _pre.steps]
 
 
 @st.cache_resource(max_entries=1, show_spinner=False)
@@ -96,13 +109,29 @@ def _uploaded_state(file_key: str, _data: bytes) -> tuple[dict[str, torch.Tensor
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def _match(variant: Variant, file_key: str, _state: dict[str, torch.Tensor]) -> weights.MatchReport:
-    return weights.match_report(build_model(variant, device="meta"), _state)
+def _match(vkey: str, file_key: str, _variant: Variant, _state: dict[str, torch.Tensor]) -> weights.MatchReport:
+    return weights.match_report(build_model(_variant, device="meta"), _state)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _compatible(vkey: str, _variant: Variant) -> tuple[bool, str]:
+    return weights.compatible(_variant), "; ".join(weights.shape_differences(_variant))
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _grid_png(key: tuple, layer: int, channels: tuple[int, ...] | None, title: str, _acts: Activations) -> bytes:
     return to_png(feature_grid(_acts.outputs[layer], channels, title=title).image)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _channel_png(key: tuple, layer: int, channel: int, y: int, x: int, _acts: Activations) -> bytes:
+    return to_png(channel_image(_acts.outputs[layer][channel], position=(y, x)))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _window_png(key: tuple, window: tuple[int, int, int, int], _crop) -> bytes:
+    top, left, bottom, right = window
+    return to_png(window_on_input(_crop, Window(top, left, bottom, right, window)))
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -111,13 +140,13 @@ def _strip_png(key: tuple, indices: tuple[int, ...], _acts: Activations, _crop) 
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def _filters_png(variant: Variant, weights_id: str, layer: int, towers: int, _model_fn) -> bytes:
+def _filters_png(vkey: str, weights_id: str, layer: int, towers: int, _model_fn) -> bytes:
     return to_png(filter_tiles(_model_fn().layer_modules()[layer].weight, towers=towers))
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
-def _compatible(variant: Variant) -> tuple[bool, str]:
-    return weights.compatible(variant), "; ".join(weights.shape_differences(variant))
+@st.cache_data(max_entries=32, show_spinner=False)
+def _lrn_png(key: tuple, index: int, channel: int, _acts: Activations) -> bytes:
+    return to_png(lrn_panels(_acts.outputs[index - 1][channel], _acts.outputs[index][channel]))
 
 
 @st.cache_data(show_spinner=False)
@@ -128,23 +157,23 @@ def _class_names() -> tuple[str, ...]:
 # --- sections --------------------------------------------------------------------------------------
 
 
-def render_preprocessing(pre: images.Preprocessed) -> None:
+def render_preprocessing(pre: images.Preprocessed, pngs: list[bytes]) -> None:
     st.subheader("1 · Preprocessing, step by step")
     cols = st.columns(len(pre.steps))
-    for col, step in zip(cols, pre.steps):
+    for col, step, png in zip(cols, pre.steps, pngs):
         with col:
-            st.image(step.image, caption=f"{step.title} · {step.size}", width="stretch")
+            st.image(png, caption=f"{step.title} · {step.size}", width="stretch", output_format="PNG")
             st.caption(step.note)
     with st.expander("What the 2012 paper did instead"):
         st.markdown(images.PAPER_MEAN_NOTE)
 
 
-def render_weights(variant: Variant) -> tuple[str, str, object, bool]:
+def render_weights(variant: Variant, vkey: str) -> tuple[str, str, object, bool]:
     """The weights choice; returns (label, weights id, lazy state-dict loader or None, partial)."""
     st.subheader("Weights")
     source = st.radio("Weights", [RANDOM, IMAGENET, UPLOADED], key="inside_weights_source", horizontal=True)
     if source == IMAGENET:
-        ok, diffs = _compatible(variant)
+        ok, diffs = _compatible(vkey, variant)
         if not ok:
             st.info(
                 f"ImageNet weights fit only variants with torchvision AlexNet's parameter shapes ({diffs}). "
@@ -198,7 +227,7 @@ def render_weights(variant: Variant) -> tuple[str, str, object, bool]:
         if error is not None:
             st.error(error, icon="🚫")
             return RANDOM, "random", None, False
-        report = _match(variant, file_key, state)
+        report = _match(vkey, file_key, variant, state)
         if report.exact:
             st.success(f"{upload.name}: all {report.n_model_keys} tensors match this variant.", icon="✅")
             return UPLOADED, f"upload:{file_key}", lambda: state, False
@@ -222,9 +251,9 @@ def render_weights(variant: Variant) -> tuple[str, str, object, bool]:
     return RANDOM, "random", None, False
 
 
-def _clamp(key: str, high: int, default: int) -> None:
+def _clamp(key: str, high: int, default: Callable[[], int]) -> None:
     """Keep a slider's remembered value inside its current range (the layer may have changed)."""
-    value = st.session_state.get(key, default)
+    value = st.session_state[key] if key in st.session_state else default()
     st.session_state[key] = min(max(int(value), 0), high)
 
 
@@ -251,7 +280,7 @@ def render_feature_maps(analysis: Analysis, acts: Activations, pre: images.Prepr
     with c3:
         if mode != "all channels":
             if n_ch > 1:
-                _clamp("inside_topk", n_ch, min(16, n_ch))
+                _clamp("inside_topk", n_ch, lambda: min(16, n_ch))
                 st.session_state["inside_topk"] = max(1, st.session_state["inside_topk"])
                 k = st.slider("k", 1, n_ch, key="inside_topk")
             else:
@@ -259,25 +288,25 @@ def render_feature_maps(analysis: Analysis, acts: Activations, pre: images.Prepr
             channels = tuple(top_channels(fmap, k))
     shown = "all channels" if channels is None else f"top {len(channels)} by mean activation"
     title = f"{rows[layer].name} · {n_ch}×{h}×{w} · {shown}"
-    st.image(_grid_png(key, layer, channels, title, acts), width="content")
+    st.image(_grid_png(key, layer, channels, title, acts), width="content", output_format="PNG")
 
     st.markdown("**One channel, and where it looks**")
     s1, s2, s3 = st.columns(3)
     with s1:
         if n_ch > 1:
-            _clamp("inside_channel", n_ch - 1, top_channels(fmap, 1)[0])
+            _clamp("inside_channel", n_ch - 1, lambda: top_channels(fmap, 1)[0])
             channel = st.slider("Channel", 0, n_ch - 1, key="inside_channel")
         else:
             channel = 0
     with s2:
         if h > 1:
-            _clamp("inside_pos_y", h - 1, h // 2)
+            _clamp("inside_pos_y", h - 1, lambda: h // 2)
             y = st.slider("Row", 0, h - 1, key="inside_pos_y")
         else:
             y = 0
     with s3:
         if w > 1:
-            _clamp("inside_pos_x", w - 1, w // 2)
+            _clamp("inside_pos_x", w - 1, lambda: w // 2)
             x = st.slider("Column", 0, w - 1, key="inside_pos_x")
         else:
             x = 0
@@ -285,7 +314,8 @@ def render_feature_maps(analysis: Analysis, acts: Activations, pre: images.Prepr
     left, right = st.columns(2)
     with left:
         st.image(
-            channel_image(fmap[channel], position=(y, x)),
+            _channel_png(key, layer, channel, y, x, acts),
+            output_format="PNG",
             caption=f"{rows[layer].name}, channel {channel} ({h}×{w}); value at ({y}, {x}) = {float(fmap[channel, y, x]):.4g}",
         )
     with right:
@@ -297,7 +327,8 @@ def render_feature_maps(analysis: Analysis, acts: Activations, pre: images.Prepr
             else ", clipped at the border"
         )
         st.image(
-            window_on_input(pre.crop, window),
+            _window_png(key, window.clipped, pre.crop),
+            output_format="PNG",
             caption=f"receptive field of ({y}, {x}): {wh}×{ww} input pixels, rows {top}–{bottom}, columns {lft}–{rgt}{clipped}",
         )
 
@@ -307,13 +338,13 @@ def render_strip(analysis: Analysis, acts: Activations, pre: images.Preprocessed
     indices = tuple(r.index for r in analysis.rows if len(r.output) == 3 and r.type in _STRIP_TYPES)
     if not indices:
         return
-    st.image(_strip_png(key, indices, acts, pre.crop), width="content")
+    st.image(_strip_png(key, indices, acts, pre.crop), width="content", output_format="PNG")
     st.caption(
         "Each layer's most active channel, drawn at the same size: the blocks get coarser as the resolution shrinks."
     )
 
 
-def render_filters(variant: Variant, analysis: Analysis, label: str, weights_id: str, model_fn) -> None:
+def render_filters(variant: Variant, vkey: str, analysis: Analysis, label: str, weights_id: str, model_fn) -> None:
     st.subheader(f"4 · First-layer filters — {label}")
     first = next((r.index for r in analysis.rows if r.type == "conv"), None)
     if first is None:
@@ -322,8 +353,8 @@ def render_filters(variant: Variant, analysis: Analysis, label: str, weights_id:
     conv = variant.layers[first]
     assert isinstance(conv, Conv)
     towers = conv1_towers(variant)
-    png = _filters_png(variant, weights_id, first, towers, model_fn)
-    st.image(png, width="content")
+    png = _filters_png(vkey, weights_id, first, towers, model_fn)
+    st.image(png, width="content", output_format="PNG")
     kind = (
         "RGB" if analysis.input_shape[0] == 3 else ("grayscale" if analysis.input_shape[0] == 1 else "mean over inputs")
     )
@@ -350,7 +381,7 @@ def render_predictions(acts: Activations, label: str) -> None:
         )
 
 
-def render_lrn(variant: Variant, analysis: Analysis, acts: Activations) -> None:
+def render_lrn(variant: Variant, analysis: Analysis, acts: Activations, key: tuple) -> None:
     lrn_rows = [r for r in analysis.rows if r.type == "lrn" and r.index > 0 and len(r.output) == 3]
     if not lrn_rows:
         return
@@ -360,15 +391,16 @@ def render_lrn(variant: Variant, analysis: Analysis, acts: Activations) -> None:
     row = by_index[index]
     layer = variant.layers[index]
     assert isinstance(layer, LRN)
-    before, after = acts.outputs[index - 1], acts.outputs[index]
+    before = acts.outputs[index - 1]
     n_ch = before.shape[0]
     if n_ch > 1:
-        _clamp("inside_lrn_channel", n_ch - 1, top_channels(before, 1)[0])
+        _clamp("inside_lrn_channel", n_ch - 1, lambda: top_channels(before, 1)[0])
         channel = st.slider("LRN channel", 0, n_ch - 1, key="inside_lrn_channel")
     else:
         channel = 0
     st.image(
-        lrn_panels(before[channel], after[channel]),
+        _lrn_png(key, index, channel, acts),
+        output_format="PNG",
         caption=f"{analysis.rows[index - 1].name} → {row.name}, channel {channel} ({format_shape(row.output)})",
     )
     st.latex(lrn_formula_latex(layer))
@@ -395,20 +427,21 @@ def main() -> None:
         ui.show_variant_error(analysis.error)
         return
 
-    label, weights_id, state_fn, partial = render_weights(variant)
+    vkey = variant_to_json(variant, indent=None)
+    label, weights_id, state_fn, partial = render_weights(variant, vkey)
 
     def model_fn() -> AlexNetVariant:
-        return _model(variant, weights_id, state_fn() if state_fn is not None else None, partial)
+        return _model(vkey, weights_id, variant, state_fn() if state_fn is not None else None, partial)
 
     if image is None:
-        render_filters(variant, analysis, label, weights_id, model_fn)
+        render_filters(variant, vkey, analysis, label, weights_id, model_fn)
         return
     image_id = images.image_digest(image)
     pre = _preprocess(image_id, analysis.input_shape, image)
-    render_preprocessing(pre)
+    render_preprocessing(pre, _step_pngs(image_id, analysis.input_shape, pre))
     with st.spinner("Running the forward pass (waiting for a free slot if other students are running theirs)…"):
         try:
-            acts = _activations(variant, weights_id, image_id, model_fn, pre.tensor)
+            acts = _activations(vkey, weights_id, image_id, model_fn, pre.tensor)
         except TimeoutError:
             st.warning(
                 f"The server is busy: no forward-pass slot freed up within {FORWARD_WAIT_S:.0f} s. Try again in a moment.",
@@ -419,12 +452,12 @@ def main() -> None:
         f"{image_label} · forward pass on **{acts.device}** took **{acts.milliseconds:.0f} ms** "
         f"(this machine's best device: {device_label(pick_device())}); changing the layer or channel reuses it."
     )
-    key = (variant, weights_id, image_id)
+    key = (vkey, weights_id, image_id)
     render_feature_maps(analysis, acts, pre, key)
     render_strip(analysis, acts, pre, key)
-    render_filters(variant, analysis, label, weights_id, model_fn)
+    render_filters(variant, vkey, analysis, label, weights_id, model_fn)
     render_predictions(acts, label)
-    render_lrn(variant, analysis, acts)
+    render_lrn(variant, analysis, acts, key)
 
 
 main()
