@@ -21,6 +21,7 @@ __all__ = [
     "CURRENT",
     "current_variant",
     "guarded",
+    "image_picker",
     "saved_variants",
     "set_current_variant",
     "show_variant_error",
@@ -109,6 +110,7 @@ def image_picker(key_prefix: str) -> tuple[Any, str]:
         "Upload an image (PNG, JPEG, WebP, BMP or GIF, up to 20 MB)",
         type=["png", "jpg", "jpeg", "webp", "bmp", "gif"],
         key=f"{key_prefix}_upload",
+        max_upload_size=20,
     )
     if upload is None:
         st.info("Choose an image file, or pick a sample photo or a pattern.")

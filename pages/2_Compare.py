@@ -88,7 +88,10 @@ def render_link_and_upload() -> None:
         st.session_state[SELECT_KEY] = selection
 
     upload = st.file_uploader(
-        "Add a variant from a config JSON (exported from the Build page)", type=["json"], key="compare_upload"
+        "Add a variant from a config JSON (exported from the Build page)",
+        type=["json"],
+        key="compare_upload",
+        max_upload_size=1,
     )
     if upload is None:
         return
@@ -270,7 +273,10 @@ def render_images(c: Comparison) -> None:
                 st.error(str(exc))
         else:
             upload = st.file_uploader(
-                "Upload an image", type=["png", "jpg", "jpeg", "webp", "bmp", "gif"], key="compare_img_upload"
+                "Upload an image",
+                type=["png", "jpg", "jpeg", "webp", "bmp", "gif"],
+                key="compare_img_upload",
+                max_upload_size=20,
             )
             if upload is not None:
                 try:
