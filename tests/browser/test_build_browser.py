@@ -30,7 +30,7 @@ def metric_value(page, label):
 def download(page, label):
     page.get_by_role("tab", name="Share & export").click()
     with page.expect_download(timeout=60_000) as info:
-        page.get_by_role("button", name=label).click()
+        page.get_by_role("button", name=label, exact=True).click()
     path = info.value.path()
     with open(path, "rb") as f:
         return f.read()
