@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import time
-from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -23,7 +22,7 @@ from explorer.presets import DEFAULT_PRESET, PRESETS
 from explorer.runtime import forward_slot, pick_device, timed_forward
 from explorer.share import decode_query, encode_variant
 from explorer.spec import LRN, AvgPool, Conv, InputSpec, MaxPool, SpecError, Variant, variant_from_json, variant_to_json
-from ui import guarded, saved_variants, set_current_variant, show_variant_error
+from ui import guarded, saved_variants, set_current_variant, show_variant_error, sidebar_nav
 
 POOL_KINDS = {"none": None, "max": MaxPool, "avg": AvgPool}
 PRESET_LABELS = {
@@ -603,20 +602,6 @@ def _render() -> None:
             st.code(json.dumps(variant.to_dict(), indent=2), language="json")
 
 
-PAGES = [
-    ("pages/1_Inside.py", "Inside the network", "🔬"),
-    ("pages/2_Compare.py", "Compare variants", "⚖️"),
-    ("pages/3_Formula.py", "The formula", "📐"),
-]
-
-if __name__ == "__main__":
-    st.set_page_config(page_title="AlexNet Explorer", page_icon="🧠", layout="wide")
-    navigation = st.navigation(
-        [st.Page(build_page, title="Build", icon="🧱", url_path="build", default=True)]
-        + [
-            st.Page(path, title=title, icon=icon)
-            for path, title, icon in PAGES
-            if (Path(__file__).parent / path).exists()
-        ]
-    )
-    navigation.run()
+st.set_page_config(page_title="Build · AlexNet Explorer", page_icon="🧱", layout="wide")
+sidebar_nav()
+build_page()

@@ -25,11 +25,38 @@ __all__ = [
     "saved_variants",
     "set_current_variant",
     "show_variant_error",
+    "sidebar_nav",
     "variant_choices",
 ]
 
 CURRENT = "Current variant (from Build)"
 _log = logging.getLogger("alexnet_explorer")
+
+
+PAGES = (
+    ("app.py", "Build", "🧱"),
+    ("pages/1_Inside.py", "Inside the network", "🔬"),
+    ("pages/2_Compare.py", "Compare variants", "⚖️"),
+    ("pages/3_Formula.py", "The formula", "📐"),
+)
+
+
+def sidebar_nav() -> None:
+    """The page links, named for people (Streamlit's own list would call the Build page "app").
+
+    `client.showSidebarNavigation = false` in .streamlit/config.toml hides the automatic list; every
+    page calls this first so the links look the same everywhere, deep links included.
+    """
+    from streamlit.errors import StreamlitAPIException
+
+    with st.sidebar:
+        for path, label, icon in PAGES:
+            try:
+                st.page_link(path, label=label, icon=icon)
+            except StreamlitAPIException:
+                # A page script run on its own (AppTest) has no page registry to link into.
+                return
+        st.divider()
 
 
 def current_variant() -> Variant:

@@ -460,4 +460,5 @@ def main() -> None:
     render_lrn(variant, analysis, acts, key)
 
 
+ui.sidebar_nav()
 main()

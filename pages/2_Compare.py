@@ -34,7 +34,7 @@ from explorer.images import ImageError, image_digest, load_image, load_sample, p
 from explorer.presets import PRESETS
 from explorer.runtime import forward_slot
 from explorer.spec import MAX_JSON_CHARS, SpecError, Variant, variant_from_json
-from ui import CURRENT, guarded, show_variant_error, variant_choices
+from ui import CURRENT, guarded, show_variant_error, sidebar_nav, variant_choices
 
 st.set_page_config(page_title="Compare · AlexNet Explorer", page_icon="🧠", layout="wide")
 
@@ -367,4 +367,5 @@ def main() -> None:
     render_share(c, encoded)
 
 
+sidebar_nav()
 main()

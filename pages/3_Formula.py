@@ -15,7 +15,7 @@ from explorer.figures_formula import GRID_MAX, grid_figure, row_figure, sweep_fi
 from explorer.formula import worked_formula
 from explorer.spec import Variant
 from explorer.sweep import DEFAULT_RANGE, Sweep, sweep
-from ui import CURRENT, guarded, variant_choices
+from ui import CURRENT, guarded, sidebar_nav, variant_choices
 
 st.set_page_config(page_title="Formula · AlexNet Explorer", page_icon="🧮", layout="wide")
 
@@ -218,4 +218,5 @@ def main() -> None:
     render_sweep()
 
 
+sidebar_nav()
 main()
