@@ -30,6 +30,7 @@ PRESET_LABELS = {
     for name, a in ((name, analyse(v)) for name, v in PRESETS.items())
 }
 MAX_BLOCKS = 12
+TABS = ["Layers", "Diagram", "Parameters & compute", "Forward pass", "Share & export"]
 
 
 # --- loading a variant into the widgets (only from callbacks or before widgets exist) ---------
@@ -50,8 +51,9 @@ def _load(variant: Variant, *, base: str | None = None) -> None:
     if design is None:
         return
     st.session_state["n_blocks"] = len(design.blocks)
-    for i, block in enumerate(design.blocks):
-        _load_block(i, block)
+    edit = min(st.session_state.get("_edit", 0), len(design.blocks) - 1)
+    st.session_state["_edit"] = st.session_state["edit_block"] = edit
+    _load_block(edit, design.blocks[edit])
     st.session_state["adaptive_on"] = design.adaptive_pool is not None
     st.session_state["adaptive_size"] = design.adaptive_pool or 6
     st.session_state["hidden_n"] = len(design.hidden)
@@ -107,11 +109,19 @@ def _on_input_size(size: int) -> None:
     st.session_state["in_width"] = size
 
 
+def _on_edit_block() -> None:
+    """Show another block's controls: write its values (kept in the design) into the widgets."""
+    st.session_state["_edit"] = st.session_state["edit_block"]
+    design: Design = st.session_state["_design"]
+    _load_block(st.session_state["_edit"], design.blocks[st.session_state["_edit"]])
+
+
 def _on_add_block() -> None:
     design: Design = _design_from_widgets()
     if len(design.blocks) >= MAX_BLOCKS:
         return
     channels = design.blocks[-1].conv.out_channels if design.blocks else 64
+    st.session_state["_edit"] = len(design.blocks)
     _load(design.replace(blocks=(*design.blocks, default_block(channels))).to_variant())
 
 
@@ -119,6 +129,7 @@ def _on_remove_block(i: int) -> None:
     design = _design_from_widgets()
     if len(design.blocks) <= 1:
         return
+    st.session_state["_edit"] = max(0, i - 1)
     _load(design.replace(blocks=design.blocks[:i] + design.blocks[i + 1 :]).to_variant())
 
 
@@ -161,6 +172,9 @@ def _design_from_widgets() -> Design:
     blocks = []
     for i in range(ss["n_blocks"]):
         old = base.blocks[i] if i < len(base.blocks) else default_block()
+        if i != ss.get("_edit") or f"b{i}_out" not in ss:
+            blocks.append(old)  # only the block being edited has widgets; the design keeps the rest
+            continue
         conv = Conv(
             ss[f"b{i}_out"],
             ss[f"b{i}_k"],
@@ -185,6 +199,18 @@ def _design_from_widgets() -> Design:
         classes=ss["classes"],
         dropout=ss["dropout_p"] if ss["dropout_on"] else None,
     )
+
+
+def _block_summary(name: str, block: ConvBlock) -> str:
+    """e.g. "conv2 · 256 @ 5×5/1 p2 g2 · LRN · max 3/2"."""
+    c = block.conv
+    text = f"{name} · {c.out_channels} @ {c.kernel}×{c.kernel}/{c.stride}"
+    text += f" p{c.padding}" if c.padding else ""
+    text += f" g{c.groups}" if c.groups > 1 else ""
+    text += " · LRN" if block.lrn else ""
+    if block.pool is not None:
+        text += f" · {block.pool.type[:3]} {block.pool.kernel}/{block.pool.effective_stride}"
+    return text
 
 
 def _slider(label: str, key: str, lo: int, hi: int, **kwargs) -> None:
@@ -288,8 +314,17 @@ def _sidebar() -> Variant:
         else:
             st.subheader("Convolution blocks")
             names = [f"conv{i + 1}" for i in range(ss["n_blocks"])]
-            for i, name in enumerate(names):
-                _block_controls(i, name)
+            st.selectbox(
+                "Edit block",
+                range(ss["n_blocks"]),
+                key="edit_block",
+                on_change=_on_edit_block,
+                format_func=lambda i: (
+                    _block_summary(names[i], design.blocks[i]) if i < len(design.blocks) else names[i]
+                ),
+                help="One block's controls at a time keeps every slider move fast for a whole class.",
+            )
+            _block_controls(ss["_edit"], names[ss["_edit"]])
             st.button(
                 "＋ Add conv block",
                 key="add_block",
@@ -571,35 +606,52 @@ def _render() -> None:
         show_variant_error(analysis.error)
     _story(analysis)
 
-    tabs = st.tabs(["Layers", "Diagram", "Parameters & compute", "Forward pass", "Share & export"])
+    # Lazy tabs: only the open tab's content runs, so a slider move never rebuilds hidden figures.
+    tabs = st.tabs(TABS, key="build_tab", on_change="rerun")
     with tabs[0]:
-        _layer_table(analysis)
-        _formulas(analysis)
+        if tabs[0].open:
+            _layer_table(analysis)
+            _formulas(analysis)
     with tabs[1]:
-        st.plotly_chart(
-            diagram_plotly(analysis),
-            width="stretch",
-            key="diagram",
-            config={"toImageButtonOptions": {"format": "svg", "filename": variant.name}},
-        )
-        st.caption(
-            "One block per feature map (C×H×W; size grows with H and channels), two towers where a grouped conv "
-            "splits the channels (the paper's two GPUs), the classifier as bars. Downloads: Share & export tab."
-        )
+        if tabs[1].open:
+            st.plotly_chart(
+                _diagram_figure(variant),
+                width="stretch",
+                key="diagram",
+                config={"toImageButtonOptions": {"format": "svg", "filename": variant.name}},
+            )
+            st.caption(
+                "One block per feature map (C×H×W; size grows with H and channels), two towers where a grouped "
+                "conv splits the channels (the paper's two GPUs), the classifier as bars. PNG/SVG files: "
+                "Share & export tab."
+            )
     with tabs[2]:
-        if analysis.total_params:
+        if tabs[2].open and analysis.total_params:
             fc, conv = compute_split(analysis)
             st.markdown(
                 f"**{100 * fc:.1f}%** of the parameters sit in the fully connected layers; "
                 f"**{100 * conv:.1f}%** of the multiply-accumulates happen in the convolutions."
             )
-            st.plotly_chart(params_macs_figure(analysis), width="stretch", key="params_macs")
+            st.plotly_chart(_params_figure(variant), width="stretch", key="params_macs")
     with tabs[3]:
-        _forward(analysis)
+        if tabs[3].open:
+            _forward(analysis)
     with tabs[4]:
-        _share(analysis)
-        with st.expander("Config JSON"):
-            st.code(json.dumps(variant.to_dict(), indent=2), language="json")
+        if tabs[4].open:
+            _share(analysis)
+            with st.expander("Config JSON"):
+                st.code(json.dumps(variant.to_dict(), indent=2), language="json")
+
+
+# Figures are shared by every session (a class moving the same slider hits the same entries).
+@st.cache_data(max_entries=64, show_spinner=False)
+def _diagram_figure(variant: Variant):
+    return diagram_plotly(analyse(variant))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _params_figure(variant: Variant):
+    return params_macs_figure(analyse(variant))
 
 
 st.set_page_config(page_title="Build · AlexNet Explorer", page_icon="🧱", layout="wide")

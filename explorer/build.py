@@ -30,7 +30,7 @@ from .spec import (
     Variant,
 )
 
-__all__ = ["AlexNetVariant", "BuildError", "build_layer", "build_model"]
+__all__ = ["AlexNetVariant", "BuildError", "build_layer", "build_model", "features_only"]
 
 
 class BuildError(ValueError):
@@ -125,3 +125,9 @@ def build_model(variant: Variant | Analysis, *, device: torch.device | str | Non
     model = AlexNetVariant(analysis, device=device)
     model.eval()
     return model
+
+
+def features_only(variant: Variant) -> Variant:
+    """The layers before the first flatten: all a feature-map view needs (layer indices unchanged)."""
+    cut = next((i for i, layer in enumerate(variant.layers) if isinstance(layer, Flatten)), len(variant.layers))
+    return variant.with_layers(variant.layers[:cut])

@@ -35,7 +35,7 @@ from explorer.activations import (
     top_k_predictions,
 )
 from explorer.analysis import Analysis, analyse, format_shape
-from explorer.build import AlexNetVariant, build_model
+from explorer.build import AlexNetVariant, build_model, features_only
 from explorer.figures_inside import (
     channel_image,
     conv1_towers,
@@ -70,6 +70,10 @@ _STRIP_TYPES = {"conv", "lrn", "maxpool", "avgpool", "adaptiveavgpool"}
 def _model(
     vkey: str, weights_id: str, _variant: Variant, _state: dict[str, torch.Tensor] | None, partial: bool
 ) -> AlexNetVariant:
+    if _state is None:
+        # Random weights: the classifier's outputs mean nothing and fc6 alone is 151 MB, so build only
+        # the layers up to flatten (same seeded conv weights; a tenth of the memory and build time).
+        _variant = features_only(_variant)
     model = seeded_model(_variant, device=pick_device())
     if _state is not None:
         weights.apply_state_dict(model, _state, partial=partial)
@@ -365,6 +369,13 @@ def render_filters(variant: Variant, vkey: str, analysis: Analysis, label: str, 
 
 
 def render_predictions(acts: Activations, label: str) -> None:
+    if label == RANDOM:
+        st.subheader("5 · Top-5 predictions")
+        st.caption(
+            "With random weights the class scores mean nothing (and the classifier is not even built here): choose "
+            "the torchvision preset and load the ImageNet weights to see real predictions."
+        )
+        return
     if acts.logits.dim() != 1:
         return
     st.subheader("5 · Top-5 predictions")

@@ -69,6 +69,7 @@ def test_224_story_is_plain_on_the_page():
 
 def test_delta_against_preset():
     at = fresh()
+    at.selectbox(key="edit_block").set_value(1).run()
     at.number_input(key="b1_g").set_value(1).run()  # conv2 on one GPU: +307,200 weights
     assert metric(at, "Parameters") == "61,272,424"
     assert next(m for m in at.metric if m.label == "Parameters").delta == "+307,200"
@@ -83,7 +84,7 @@ def test_sliders_at_their_extremes_never_raise():
         for value in (at.slider(key=key).min, at.slider(key=key).max):
             at.slider(key=key).set_value(type(at.slider(key=key).value)(value)).run()
             assert not at.exception, (key, value)
-    for key in ["in_size", "in_width", "b0_out", "b2_g", "classes", "hidden_n"]:
+    for key in ["in_size", "in_width", "b0_out", "b0_g", "classes", "hidden_n"]:
         widget = at.number_input(key=key)
         for value in (widget.min, widget.max):
             at.number_input(key=key).set_value(value).run()
@@ -181,8 +182,15 @@ def test_lrn_and_pool_controls():
     assert [layer.type for layer in v.layers[:3]] == ["conv", "relu", "avgpool"]
 
 
+def open_tab(at, label):
+    at.session_state["build_tab"] = label
+    at.run()
+    assert not at.exception
+
+
 def test_forward_pass_checks_shapes():
     at = fresh({"preset": "lenet-5"})
+    open_tab(at, "Forward pass")
     at.button(key="run_forward").click().run()
     assert not at.exception
     text = all_text(at)
@@ -192,6 +200,7 @@ def test_forward_pass_checks_shapes():
 
 def test_save_to_compare():
     at = fresh()
+    open_tab(at, "Share & export")
     at.text_input(key="save_name").set_value("mine").run()
     at.button(key="save_variant").click().run()
     assert at.session_state["saved_variants"]["mine"].layers == PRESETS["paper-2012"].layers
@@ -199,5 +208,28 @@ def test_save_to_compare():
 
 def test_download_buttons_present():
     at = fresh()
+    assert not at.get("download_button")  # lazy tabs: nothing built for a closed tab
+    open_tab(at, "Share & export")
     keys = {b.key for b in at.get("download_button")}
     assert {"dl_json", "dl_csv", "dl_code", "dl_torchinfo", "dl_png", "dl_svg"} <= keys
+
+
+def test_one_block_edited_at_a_time_keeps_the_others():
+    at = fresh()
+    assert at.number_input(key="b0_out").value == 96
+    at.selectbox(key="edit_block").set_value(4).run()
+    assert at.number_input(key="b4_out").value == 256 and at.number_input(key="b4_g").value == 2
+    at.number_input(key="b4_out").set_value(128).run()
+    at.selectbox(key="edit_block").set_value(0).run()
+    at.slider(key="b0_k").set_value(9).run()
+    layers = [layer for layer in at.session_state["variant"].layers if layer.type == "conv"]
+    assert [c.out_channels for c in layers] == [96, 256, 384, 384, 128]
+    assert layers[0].kernel == 9
+
+
+def test_diagram_and_compute_tabs():
+    at = fresh()
+    open_tab(at, "Diagram")
+    assert at.get("plotly_chart")
+    open_tab(at, "Parameters & compute")
+    assert any("96.2%" in m.value for m in at.markdown)

@@ -193,3 +193,17 @@ def test_invalid_variants_fail_in_pytorch_at_the_same_layer(variant):
         bad = variant.layers[a.error.layer]
         with pytest.raises((RuntimeError, ValueError)):
             build_layer(bad, tuple(x.shape[1:])).eval()(x)
+
+
+def test_features_only_keeps_indices_and_seeded_weights():
+    from explorer.build import features_only
+
+    v = PRESETS["paper-2012"]
+    head = features_only(v)
+    assert head.layers == v.layers[:15] and head.layers[-1] == MaxPool(3, 2)
+    assert analyse(head).total_params == 2_334_080  # the five convs only
+    torch.manual_seed(0)
+    full = build_model(v)
+    torch.manual_seed(0)
+    part = build_model(head)
+    assert torch.equal(full.features[0].weight, part.features[0].weight)

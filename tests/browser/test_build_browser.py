@@ -28,7 +28,10 @@ def metric_value(page, label):
 
 
 def download(page, label):
-    page.get_by_role("tab", name="Share & export").click()
+    tab = page.get_by_role("tab", name="Share & export")
+    if tab.get_attribute("aria-selected") != "true":
+        tab.click()
+        wait_idle(page)
     with page.expect_download(timeout=60_000) as info:
         page.get_by_role("button", name=label, exact=True).click()
     path = info.value.path()
