@@ -166,3 +166,70 @@ def test_build_page_with_random_widget_values(data):
         widget.set_value(value)
         at.run()
         assert not at.exception, (widget.key, value)
+
+
+PAGES = ["../pages/1_Inside.py", "../pages/2_Compare.py", "../pages/3_Formula.py"]
+
+
+@settings(max_examples=4, deadline=None)
+@given(
+    st.sampled_from(PAGES),
+    st.dictionaries(
+        st.sampled_from(["compare", "v", "preset", "x"]), st.text(alphabet=string.printable, max_size=60), max_size=2
+    ),
+)
+def test_other_pages_with_random_query_strings(page, params):
+    at = AppTest.from_file(page, default_timeout=180)
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception
+
+
+@settings(max_examples=4, deadline=None)
+@given(st.sampled_from(PAGES), st.data())
+def test_other_pages_with_random_widget_values(page, data):
+    at = AppTest.from_file(page, default_timeout=180)
+    at.run()
+    assert not at.exception
+    for _ in range(3):
+        candidates = [
+            w
+            for w in (*at.slider, *at.number_input, *at.selectbox, *at.checkbox, *at.toggle, *at.radio)
+            if w.key and not getattr(w.proto, "disabled", False)
+        ]
+        if not candidates:
+            return
+        widget = data.draw(st.sampled_from(candidates))
+        if widget.type == "slider":
+            lo, hi = widget.min, widget.max
+            if isinstance(widget.value, tuple):
+                a = data.draw(st.integers(int(lo), int(hi)))
+                value = (a, data.draw(st.integers(a, int(hi))))
+            elif isinstance(widget.value, int):
+                value = data.draw(st.integers(int(lo), int(hi)))
+            else:
+                value = data.draw(st.floats(lo, hi))
+        elif widget.type == "number_input":
+            lo = widget.min if widget.min is not None else -1000
+            hi = widget.max if widget.max is not None else 1000
+            value = (
+                data.draw(st.integers(int(lo), int(hi)))
+                if isinstance(widget.value, int)
+                else data.draw(st.floats(lo, hi))
+            )
+        elif widget.type == "selectbox":
+            index = data.draw(st.integers(0, len(widget.options) - 1))
+            widget.select_index(index)
+            at.run()
+            assert not at.exception, (page, widget.key, index)
+            continue
+        elif widget.type == "radio":
+            if not isinstance(widget.value, str):
+                continue
+            value = data.draw(st.sampled_from(list(widget.options)))
+        else:
+            value = data.draw(st.booleans())
+        widget.set_value(value)
+        at.run()
+        assert not at.exception, (page, widget.key, value)

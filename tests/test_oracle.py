@@ -207,3 +207,24 @@ def test_features_only_keeps_indices_and_seeded_weights():
     torch.manual_seed(0)
     part = build_model(head)
     assert torch.equal(full.features[0].weight, part.features[0].weight)
+
+
+def test_forward_slots_are_bounded():
+    from explorer.runtime import MAX_CONCURRENT_FORWARDS, forward_slot
+
+    assert MAX_CONCURRENT_FORWARDS == 2
+    with forward_slot(timeout=1) as a, forward_slot(timeout=1) as b:
+        assert a and b
+        with forward_slot(timeout=0.05) as c:
+            assert c is False  # a third student waits: the page tells them
+    with forward_slot(timeout=0.05) as d:
+        assert d  # released again
+
+
+def test_timed_forward_checks_every_shape():
+    from explorer.runtime import timed_forward
+
+    a = analyse(PRESETS["lenet-5"])
+    report = timed_forward(build_model(a), a)
+    assert report.all_match and [t.name for t in report.layers] == list(a.names)
+    assert report.device.startswith("CPU")
