@@ -373,25 +373,29 @@ def _metrics(analysis: Analysis, base: Analysis) -> None:
     def delta(now: int, then: int, fmt) -> str | None:
         if not base.valid or now == then:
             return None
-        return ("+" if now > then else "−") + fmt(abs(now - then))
+        # ASCII "-": Streamlit reads the sign to point the arrow; grey, since bigger is not better or worse
+        return ("+" if now > then else "-") + fmt(abs(now - then))
 
     cols[0].metric(
         "Parameters",
         f"{analysis.total_params:,}",
         delta(analysis.total_params, base.total_params, lambda d: f"{d:,}"),
         help=f"{format_bytes(analysis.param_bytes)} as fp32; change against the preset",
+        delta_color="off",
     )
     cols[1].metric(
         "MACs per image",
         format_count(analysis.total_macs),
         delta(analysis.total_macs, base.total_macs, format_count),
         help=f"{analysis.total_macs:,} multiply-accumulates (conv and linear)",
+        delta_color="off",
     )
     cols[2].metric(
         "Activation memory",
         format_bytes(analysis.activation_bytes),
         delta(analysis.activation_bytes, base.activation_bytes, format_bytes),
         help="fp32, batch 1, input included",
+        delta_color="off",
     )
     out = format_shape(analysis.output_shape) if valid and analysis.output_shape else "invalid"
     cols[3].metric(
@@ -598,7 +602,7 @@ def _render() -> None:
     if notice:
         st.warning(f"{notice} Showing the default variant instead.", icon="🔗")
     st.caption(
-        f"Variant **{variant.name}** · input {format_shape(analysis.input_shape)} · "
+        f"Variant **{variant.name}**{'' if PRESETS.get(variant.name) == variant else ' (modified)'} · input {format_shape(analysis.input_shape)} · "
         f"{len(variant.layers)} layers · changes are shown against the preset **{st.session_state['_base']}**"
     )
     _metrics(analysis, base)

@@ -73,6 +73,8 @@ def test_delta_against_preset():
     at.number_input(key="b1_g").set_value(1).run()  # conv2 on one GPU: +307,200 weights
     assert metric(at, "Parameters") == "61,272,424"
     assert next(m for m in at.metric if m.label == "Parameters").delta == "+307,200"
+    at.number_input(key="b1_g").set_value(4).run()  # 96 in, 24 per group: -153,600 against the preset
+    assert next(m for m in at.metric if m.label == "Parameters").delta == "-153,600"
     assert "groups — the paper's two-GPU split" not in [n.label for n in at.number_input if n.key == "b1_g"]
 
 
