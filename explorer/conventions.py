@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Literal
 
-from .formula import PYTORCH_FORMULA, format_quotient, worked_formula
+from .formula import PYTORCH_FORMULA, format_quotient, output_size, worked_formula
 
 __all__ = [
     "CONVENTION_KEYS",
@@ -125,11 +125,7 @@ def pytorch_output_size(
     and still give one output: ⌈(2 − 3)/2⌉ + 1 = 1 for a 3/2 pool on 2 pixels, which
     nn.MaxPool2d(3, 2, ceil_mode=True) really returns.
     """
-    span = n + 2 * padding - dilation * (kernel - 1) - 1
-    out = (span + (stride - 1 if ceil_mode else 0)) // stride + 1
-    if ceil_mode and (out - 1) * stride >= n + padding:
-        out -= 1
-    return out
+    return output_size(n, kernel, stride, padding, dilation, ceil_mode)
 
 
 def _overhanging_ceil(n: int, kernel: int, stride: int, padding: int, dilation: int) -> int:
@@ -195,7 +191,7 @@ def pytorch_ceil(n: int, kernel: int, stride: int, padding: int, dilation: int, 
         return ConventionResult(
             **common, worked=wf.text, size=None, note=problem, pad_before=padding, pad_after=padding, rounding="ceil"
         )
-    if not wf.valid:
+    if wf.span < 0:  # the window is longer than the padded input
         out = _overhanging_ceil(n, kernel, stride, padding, dilation)
         if out >= 1:
             ke = wf.effective_kernel

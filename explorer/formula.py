@@ -69,7 +69,7 @@ class WorkedFormula:
 
     @property
     def exact(self) -> bool:
-        return self.valid and self.remainder == 0
+        return self.valid and self.span >= 0 and self.remainder == 0
 
     @property
     def effective_kernel(self) -> int:

@@ -75,11 +75,11 @@ def render_formula(kind: str, w: int, k: int, s: int, p: int, d: int, ceil: bool
         st.error(f"**Invalid pooling padding.** {problem}", icon="🚫")
         return False
     out = pytorch_output_size(w, k, s, p, d, ceil)
-    overhang_only = out >= 1 and not wf.valid  # ceil_mode placing one window longer than the input
+    overhang_only = out >= 1 and wf.span < 0  # ceil_mode placing one window longer than the input
     m1, m2, m3, m4 = st.columns(4)
     m1.metric("Output size", out if out >= 1 else "none")
-    m2.metric("Remainder", wf.remainder if wf.valid else "—")
-    m3.metric("Input pixels never covered", wf.uncovered if wf.valid else (0 if overhang_only else "—"))
+    m2.metric("Remainder", wf.remainder if wf.valid and not overhang_only else "—")
+    m3.metric("Input pixels never covered", wf.uncovered if wf.valid else "—")
     m4.metric("Exact division", "yes" if wf.exact else "no")
     lines = [f"{i}. **{step.label}:** {step.text}" for i, step in enumerate(pytorch_steps(w, k, s, p, d, ceil), 1)]
     st.markdown("\n".join(lines))
