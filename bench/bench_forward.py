@@ -17,12 +17,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import torch  # noqa: E402
-from torch import nn  # noqa: E402
+import torch
+from torch import nn
 
-from explorer.build import build_model  # noqa: E402
-from explorer.presets import PRESETS  # noqa: E402
-from explorer.runtime import device_label, pick_device  # noqa: E402
+from explorer.build import build_model
+from explorer.presets import PRESETS
+from explorer.runtime import device_label, pick_device
 
 
 class PlainAlexNet(nn.Module):

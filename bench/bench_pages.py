@@ -42,8 +42,14 @@ PAGES = {
         "pages/1_Inside.py",
         lambda at, i: at.selectbox(key="inside_layer").set_value([0, 3, 4, 7, 8][i % 5]),  # conv1 … conv3 rows
     ),
-    "Compare (every-layer toggle)": ("pages/2_Compare.py", lambda at, i: at.toggle(key="compare_all_layers").set_value(i % 2 == 0)),
-    "Formula (kernel slider)": ("pages/3_Formula.py", lambda at, i: at.slider(key="f_k").set_value([11, 9, 7, 5][i % 4])),
+    "Compare (every-layer toggle)": (
+        "pages/2_Compare.py",
+        lambda at, i: at.toggle(key="compare_all_layers").set_value(i % 2 == 0),
+    ),
+    "Formula (kernel slider)": (
+        "pages/3_Formula.py",
+        lambda at, i: at.slider(key="f_k").set_value([11, 9, 7, 5][i % 4]),
+    ),
 }
 
 
