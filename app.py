@@ -13,192 +13,26 @@ import pandas as pd
 import streamlit as st
 
 from explorer.analysis import Analysis, analyse, format_bytes, format_count, format_shape
-from explorer.blocks import ACTIVATIONS, ConvBlock, Design, default_block, design_from_variant
+from explorer.blocks import ConvBlock, Design
 from explorer.build import BuildError, build_model
 from explorer.export import pytorch_source, table_csv, table_rows, torchinfo_text
 from explorer.figures import compute_split, diagram_image, diagram_plotly, params_macs_figure
 from explorer.formula import PYTORCH_FORMULA
-from explorer.presets import DEFAULT_PRESET, PRESETS
+from explorer.presets import PRESETS
 from explorer.runtime import forward_slot, pick_device, timed_forward
-from explorer.share import decode_query, encode_variant
-from explorer.spec import LRN, AvgPool, Conv, InputSpec, MaxPool, SpecError, Variant, variant_from_json, variant_to_json
-from ui import guarded, saved_variants, set_current_variant, show_variant_error, sidebar_nav
+from explorer.share import encode_variant
+from explorer.spec import Variant, variant_to_json
+from ui import build_state as bs
+from ui import guarded, md, saved_variants, show_notices, show_variant_error, sidebar_nav
 
-POOL_KINDS = {"none": None, "max": MaxPool, "avg": AvgPool}
 PRESET_LABELS = {
     name: f"{name} — {a.total_params:,} params" if a.valid else f"{name} — invalid (a lesson)"
     for name, a in ((name, analyse(v)) for name, v in PRESETS.items())
 }
-MAX_BLOCKS = 12
 TABS = ["Layers", "Diagram", "Parameters & compute", "Forward pass", "Share & export"]
 
 
-# --- loading a variant into the widgets (only from callbacks or before widgets exist) ---------
-
-
-def _load(variant: Variant, *, base: str | None = None) -> None:
-    """Make `variant` current and write every sidebar widget's value from it."""
-    set_current_variant(variant)
-    if base is not None:
-        st.session_state["_base"] = base
-    st.session_state["preset"] = st.session_state.get("_base", DEFAULT_PRESET)
-    st.session_state["json_text"] = variant_to_json(variant)
-    design = design_from_variant(variant)
-    st.session_state["_design"] = design
-    st.session_state["in_size"] = variant.input.height
-    st.session_state["in_width"] = variant.input.width
-    st.session_state["in_channels"] = variant.input.channels
-    if design is None:
-        return
-    st.session_state["n_blocks"] = len(design.blocks)
-    edit = min(st.session_state.get("_edit", 0), len(design.blocks) - 1)
-    st.session_state["_edit"] = st.session_state["edit_block"] = edit
-    _load_block(edit, design.blocks[edit])
-    st.session_state["adaptive_on"] = design.adaptive_pool is not None
-    st.session_state["adaptive_size"] = design.adaptive_pool or 6
-    st.session_state["hidden_n"] = len(design.hidden)
-    for j, width in enumerate(design.hidden):
-        st.session_state[f"fc{j}_width"] = width
-    st.session_state["dropout_on"] = design.dropout is not None
-    st.session_state["dropout_p"] = design.dropout if design.dropout is not None else 0.5
-    st.session_state["classes"] = design.classes
-
-
-def _load_block(i: int, block: ConvBlock) -> None:
-    conv = block.conv
-    st.session_state.update(
-        {
-            f"b{i}_out": conv.out_channels,
-            f"b{i}_k": conv.kernel,
-            f"b{i}_s": conv.stride,
-            f"b{i}_p": conv.padding,
-            f"b{i}_g": conv.groups,
-            f"b{i}_bn": block.batchnorm,
-            f"b{i}_act": block.activation,
-            f"b{i}_lrn": block.lrn is not None,
-        }
-    )
-    lrn = block.lrn or LRN()
-    st.session_state.update(
-        {f"b{i}_lrn_n": lrn.size, f"b{i}_lrn_a": lrn.alpha, f"b{i}_lrn_b": lrn.beta, f"b{i}_lrn_k": lrn.k}
-    )
-    pool = block.pool
-    st.session_state.update(
-        {
-            f"b{i}_pool": "none" if pool is None else pool.type.replace("pool", ""),
-            f"b{i}_pk": pool.kernel if pool else 3,
-            f"b{i}_ps": pool.effective_stride if pool else 2,
-            f"b{i}_pp": pool.padding if pool else 0,
-            f"b{i}_pceil": pool.ceil_mode if pool else False,
-        }
-    )
-
-
-def _on_preset() -> None:
-    name = st.session_state["preset"]
-    _load(PRESETS[name], base=name)
-
-
-def _on_reset() -> None:
-    name = st.session_state.get("_base", DEFAULT_PRESET)
-    _load(PRESETS[name], base=name)
-
-
-def _on_input_size(size: int) -> None:
-    st.session_state["in_size"] = size
-    st.session_state["in_width"] = size
-
-
-def _on_edit_block() -> None:
-    """Show another block's controls: write its values (kept in the design) into the widgets."""
-    st.session_state["_edit"] = st.session_state["edit_block"]
-    design: Design = st.session_state["_design"]
-    _load_block(st.session_state["_edit"], design.blocks[st.session_state["_edit"]])
-
-
-def _on_add_block() -> None:
-    design: Design = _design_from_widgets()
-    if len(design.blocks) >= MAX_BLOCKS:
-        return
-    channels = design.blocks[-1].conv.out_channels if design.blocks else 64
-    st.session_state["_edit"] = len(design.blocks)
-    _load(design.replace(blocks=(*design.blocks, default_block(channels))).to_variant())
-
-
-def _on_remove_block(i: int) -> None:
-    design = _design_from_widgets()
-    if len(design.blocks) <= 1:
-        return
-    st.session_state["_edit"] = max(0, i - 1)
-    _load(design.replace(blocks=design.blocks[:i] + design.blocks[i + 1 :]).to_variant())
-
-
-def _on_hidden_n() -> None:
-    for j in range(st.session_state["hidden_n"]):
-        st.session_state.setdefault(f"fc{j}_width", 4096)
-
-
-def _on_apply_json() -> None:
-    text = st.session_state.get("json_text", "")
-    try:
-        variant = variant_from_json(text)
-    except SpecError as exc:
-        st.session_state["_json_error"] = exc.error
-        return
-    st.session_state["_json_error"] = None
-    _load(variant)
-
-
-def _init_state() -> None:
-    """First run of a session: a shared link, else the default preset; later: restore widgets."""
-    if "_initialised" not in st.session_state:
-        st.session_state["_initialised"] = True
-        variant, notice = decode_query(st.query_params.to_dict())
-        st.session_state["_link_notice"] = notice
-        variant = variant or PRESETS[DEFAULT_PRESET]
-        base = variant.name if variant.name in PRESETS else DEFAULT_PRESET
-        _load(variant, base=base)
-    elif "in_size" not in st.session_state:
-        # Streamlit drops widget state when another page ran; rebuild it from the kept variant.
-        _load(st.session_state["variant"])
-
-
-# --- the sidebar ----------------------------------------------------------------------------
-
-
-def _design_from_widgets() -> Design:
-    ss = st.session_state
-    base: Design = ss["_design"]
-    blocks = []
-    for i in range(ss["n_blocks"]):
-        old = base.blocks[i] if i < len(base.blocks) else default_block()
-        if i != ss.get("_edit") or f"b{i}_out" not in ss:
-            blocks.append(old)  # only the block being edited has widgets; the design keeps the rest
-            continue
-        conv = Conv(
-            ss[f"b{i}_out"],
-            ss[f"b{i}_k"],
-            stride=ss[f"b{i}_s"],
-            padding=ss[f"b{i}_p"],
-            dilation=old.conv.dilation,
-            groups=ss[f"b{i}_g"],
-            bias=old.conv.bias,
-        )
-        lrn = (
-            LRN(ss[f"b{i}_lrn_n"], ss[f"b{i}_lrn_a"], ss[f"b{i}_lrn_b"], ss[f"b{i}_lrn_k"]) if ss[f"b{i}_lrn"] else None
-        )
-        pool_cls = POOL_KINDS[ss[f"b{i}_pool"]]
-        pool = pool_cls(ss[f"b{i}_pk"], ss[f"b{i}_ps"], ss[f"b{i}_pp"], ss[f"b{i}_pceil"]) if pool_cls else None
-        blocks.append(ConvBlock(conv, ss[f"b{i}_bn"], ss[f"b{i}_act"], lrn, pool))
-    return base.replace(
-        name=base.name,
-        input=InputSpec(ss["in_channels"], ss["in_size"], ss["in_width"]),
-        blocks=tuple(blocks),
-        adaptive_pool=ss["adaptive_size"] if ss["adaptive_on"] else None,
-        hidden=tuple(ss[f"fc{j}_width"] for j in range(ss["hidden_n"])),
-        classes=ss["classes"],
-        dropout=ss["dropout_p"] if ss["dropout_on"] else None,
-    )
+# --- the sidebar: layout only; every value and callback comes from ui.build_state ----------------
 
 
 def _block_summary(name: str, block: ConvBlock) -> str:
@@ -213,162 +47,148 @@ def _block_summary(name: str, block: ConvBlock) -> str:
     return text
 
 
-def _slider(label: str, key: str, lo: int, hi: int, **kwargs) -> None:
-    # A range that always contains the current value (a JSON import may go past the usual range).
-    value = st.session_state.get(key, lo)
-    st.slider(label, min_value=min(lo, value), max_value=max(hi, value), key=key, **kwargs)
-
-
-def _block_controls(i: int, block_name: str) -> None:
+def _block_controls(i: int, block: ConvBlock, n_blocks: int) -> None:
+    name = f"conv{i + 1}"
     with st.container(border=True):
         head, remove = st.columns([4, 1])
-        head.markdown(f"**{block_name}**")
+        head.markdown(f"**{name}**")
         remove.button(
             "✕",
             key=f"b{i}_remove",
-            help=f"Remove {block_name}",
-            on_click=_on_remove_block,
+            help=f"Remove {name}",
+            on_click=bs.on_remove_block,
             args=(i,),
-            disabled=st.session_state["n_blocks"] <= 1,
+            disabled=n_blocks <= 1,
         )
-        st.number_input("out channels", 1, 4096, key=f"b{i}_out", step=16)
-        _slider("kernel", f"b{i}_k", 1, 15)
+        bs.block_widget("out", i)
+        bs.block_widget("k", i)
         c1, c2 = st.columns(2)
         with c1:
-            _slider("stride", f"b{i}_s", 1, 8)
+            bs.block_widget("s", i)
         with c2:
-            _slider("padding", f"b{i}_p", 0, 10)
-        groups = st.session_state.get(f"b{i}_g", 1)
-        st.number_input(
-            "groups" + (" — the paper's two-GPU split" if groups == 2 else ""),
-            1,
-            64,
-            key=f"b{i}_g",
-            help="2 = the 2012 paper's split across two GPUs: each half of the filters sees only its own GPU's "
-            "half of the input channels, halving the weights.",
-        )
+            bs.block_widget("p", i)
+        if block.conv.groups == 2:
+            st.caption("groups = 2: the paper's two-GPU split")
+        bs.block_widget("g", i)
         c1, c2 = st.columns(2)
         with c1:
-            st.selectbox("activation", list(ACTIVATIONS), key=f"b{i}_act")
+            bs.block_widget("act", i)
         with c2:
-            st.checkbox("batchnorm", key=f"b{i}_bn")
-        st.checkbox("LRN after it", key=f"b{i}_lrn", help="Local response normalisation, as in the 2012 paper")
+            bs.block_widget("bn", i)
+        bs.block_widget("lrn", i)
         with st.expander("LRN k, n, α, β"):
-            off = not st.session_state[f"b{i}_lrn"]
-            st.number_input("n (window size)", 1, 99, key=f"b{i}_lrn_n", disabled=off)
-            st.number_input(
-                "α (paper's, not divided by n)", 0.0, 1.0, key=f"b{i}_lrn_a", format="%.6f", step=1e-5, disabled=off
-            )
-            st.number_input("β", 0.0, 10.0, key=f"b{i}_lrn_b", step=0.05, disabled=off)
-            st.number_input("k", 0.01, 100.0, key=f"b{i}_lrn_k", step=0.5, disabled=off)
-        st.selectbox("pooling after it", list(POOL_KINDS), key=f"b{i}_pool")
-        off = st.session_state[f"b{i}_pool"] == "none"
+            off = block.lrn is None
+            for name_ in ("lrn_n", "lrn_a", "lrn_b", "lrn_k"):
+                bs.block_widget(name_, i, disabled=off)
+        bs.block_widget("pool", i)
+        off = block.pool is None
         c1, c2 = st.columns(2)
         with c1:
-            _slider("pool kernel", f"b{i}_pk", 1, 7, disabled=off)
-            _slider("pool padding", f"b{i}_pp", 0, 3, disabled=off)
+            bs.block_widget("pk", i, disabled=off)
+            bs.block_widget("pp", i, disabled=off)
         with c2:
-            _slider("pool stride", f"b{i}_ps", 1, 7, disabled=off, help="3/2 overlaps (the paper); 2/2 does not")
-            st.checkbox("ceil mode", key=f"b{i}_pceil", disabled=off, help="round up, as Caffe's pooling does")
+            bs.block_widget("ps", i, disabled=off)
+            bs.block_widget("pceil", i, disabled=off)
 
 
-def _sidebar() -> Variant:
+def _classifier(design: Design) -> None:
+    st.subheader("Classifier")
+    bs.design_widget("head")
+    if not design.head:
+        bs.design_widget("adaptive_on", label="adaptive average pool at the end")
+        bs.design_widget("adaptive_size", disabled=design.adaptive_pool is None)
+        return
+    bs.design_widget("adaptive_on")
+    bs.design_widget("adaptive_size", disabled=design.adaptive_pool is None)
+    bs.design_widget("hidden_n")
+    first = len(design.blocks) + 1
+    for j in range(len(design.hidden)):
+        bs.design_widget(f"fc{j}_width", label=f"fc{first + j} width")
+    bs.design_widget("dropout_on")
+    bs.design_widget("dropout_p", disabled=design.dropout is None)
+    bs.design_widget("classes")
+
+
+def _sidebar() -> None:
     ss = st.session_state
-    sb = st.sidebar
-    with sb:
-        st.selectbox(
-            "Preset",
-            list(PRESETS),
-            key="preset",
-            on_change=_on_preset,
-            format_func=PRESET_LABELS.get,
-        )
-        st.caption(PRESETS[ss["_base"]].description)
-        st.button("Reset to preset", key="reset", on_click=_on_reset, width="stretch")
+    variant = bs.variant()
+    design = bs.design_of(variant)
+    with st.sidebar:
+        bs.sync_widget("preset", ss[bs.BASE])
+        st.selectbox("Preset", list(PRESETS), key="preset", on_change=bs.on_preset, format_func=PRESET_LABELS.get)
+        st.caption(md(PRESETS[ss[bs.BASE]].description))
+        st.button("Reset to preset", key="reset", on_click=bs.on_reset, width="stretch")
 
         st.subheader("Input")
         c1, c2 = st.columns(2)
-        c1.button("224 × 224", key="in_224", on_click=_on_input_size, args=(224,), width="stretch")
-        c2.button("227 × 227", key="in_227", on_click=_on_input_size, args=(227,), width="stretch")
+        c1.button("224 × 224", key="in_224", on_click=bs.on_input_size, args=(224,), width="stretch")
+        c2.button("227 × 227", key="in_227", on_click=bs.on_input_size, args=(227,), width="stretch")
         c1, c2 = st.columns(2)
         with c1:
-            st.number_input("height", 1, 4096, key="in_size")
+            bs.design_widget("in_size")
         with c2:
-            st.number_input("width", 1, 4096, key="in_width")
-        channels = sorted({1, 3, ss["in_channels"]})
-        st.radio(
-            "channels",
-            channels,
-            key="in_channels",
-            horizontal=True,
-            format_func=lambda c: {1: "1 (grayscale)", 3: "3 (RGB)"}.get(c, str(c)),
-        )
+            bs.design_widget("in_width")
+        bs.design_widget("in_channels", format_func=lambda c: {1: "1 (grayscale)", 3: "3 (RGB)"}.get(c, str(c)))
 
-        design = ss.get("_design")
         if design is None:
             st.info(
                 "This variant has layers the sliders do not cover (e.g. batchnorm in the classifier). "
                 "Edit it as JSON below, or pick a preset."
             )
-            variant = ss["variant"].with_input(channels=ss["in_channels"], height=ss["in_size"], width=ss["in_width"])
         else:
             st.subheader("Convolution blocks")
-            names = [f"conv{i + 1}" for i in range(ss["n_blocks"])]
-            st.selectbox(
-                "Edit block",
-                range(ss["n_blocks"]),
-                key="edit_block",
-                on_change=_on_edit_block,
-                format_func=lambda i: (
-                    _block_summary(names[i], design.blocks[i]) if i < len(design.blocks) else names[i]
-                ),
-                help="One block's controls at a time keeps every slider move fast for a whole class.",
-            )
-            _block_controls(ss["_edit"], names[ss["_edit"]])
+            n = len(design.blocks)
+            if n:
+                edit = bs.edit_index(design)
+                bs.sync_widget("edit_block", edit)
+                st.selectbox(
+                    "Edit block",
+                    range(n),
+                    key="edit_block",
+                    on_change=bs.on_edit_block,
+                    format_func=lambda i: f"conv{i + 1}",  # stable: the values are in the caption below
+                    help="One block's controls at a time keeps every slider move fast for a whole class.",
+                )
+                st.caption(md(_block_summary(f"conv{edit + 1}", design.blocks[edit])))
+                _block_controls(edit, design.blocks[edit], n)
+            else:
+                st.caption("No convolution yet: this variant starts with its classifier.")
             st.button(
                 "＋ Add conv block",
                 key="add_block",
-                on_click=_on_add_block,
+                on_click=bs.on_add_block,
                 width="stretch",
-                disabled=ss["n_blocks"] >= MAX_BLOCKS,
+                disabled=n >= bs.MAX_BLOCKS,
             )
+            _classifier(design)
 
-            st.subheader("Classifier")
-            st.checkbox("adaptive average pool before flatten", key="adaptive_on")
-            _slider("adaptive pool output size", "adaptive_size", 1, 13, disabled=not ss["adaptive_on"])
-            st.number_input("hidden fully connected layers", 0, 4, key="hidden_n", on_change=_on_hidden_n)
-            for j in range(ss["hidden_n"]):
-                st.number_input(f"fc{len(names) + 1 + j} width", 1, 16384, key=f"fc{j}_width", step=256)
-            st.checkbox("dropout", key="dropout_on")
-            st.slider("dropout p", 0.0, 0.95, key="dropout_p", step=0.05, disabled=not ss["dropout_on"])
-            st.number_input("classes", 1, 100_000, key="classes")
-            variant = _design_from_widgets().to_variant()
-
-        with st.expander("Edit as JSON"):
+        with st.expander("Edit as JSON", expanded=bs.json_error() is not None):
             st.caption(
                 "Paste a config (the format the download gives) and apply it. Bad JSON keeps the current variant."
             )
-            st.text_area("config JSON", key="json_text", height=260)
+            bs.sync_json_widget()
+            st.text_area("config JSON", key="json_text", height=260, on_change=bs.on_json_edit)
             c1, c2 = st.columns(2)
-            c1.button("Apply JSON", key="json_apply", on_click=_on_apply_json, width="stretch")
-            c2.button(
-                "Load current",
-                key="json_refresh",
-                width="stretch",
-                on_click=lambda: ss.update(json_text=variant_to_json(ss["variant"]), _json_error=None),
-            )
-            error = ss.get("_json_error")
+            c1.button("Apply JSON", key="json_apply", on_click=bs.on_apply_json, width="stretch")
+            c2.button("Load current", key="json_refresh", width="stretch", on_click=bs.on_json_reload)
+            error = bs.json_error()
             if error is not None:
                 show_variant_error(error)
-    return variant
 
 
 # --- the main area --------------------------------------------------------------------------
 
 
+NOT_DEFINED = "—"  # a figure an invalid variant does not have
+
+
 def _metrics(analysis: Analysis, base: Analysis) -> None:
     cols = st.columns(4)
-    valid = analysis.valid
+    if not analysis.valid:
+        why = "The variant is invalid, so this total does not exist: fix the layer named in the red box."
+        for col, label in zip(cols, ("Parameters", "MACs per image", "Activation memory", "Output shape")):
+            col.metric(label, NOT_DEFINED, help=why)
+        return
 
     def delta(now: int, then: int, fmt) -> str | None:
         if not base.valid or now == then:
@@ -397,12 +217,12 @@ def _metrics(analysis: Analysis, base: Analysis) -> None:
         help="fp32, batch 1, input included",
         delta_color="off",
     )
-    out = format_shape(analysis.output_shape) if valid and analysis.output_shape else "invalid"
+    out = format_shape(analysis.output_shape) if analysis.output_shape else NOT_DEFINED
     cols[3].metric(
         "Output shape",
         out,
         None
-        if not valid or analysis.output_shape == base.output_shape
+        if not base.valid or analysis.output_shape == base.output_shape
         else f"was {format_shape(base.output_shape or ())}",
         delta_color="off",
     )
@@ -425,31 +245,34 @@ def _layer_table(analysis: Analysis) -> None:
     rows = table_rows(analysis)
     if analysis.error is not None and analysis.error.layer is not None:
         e = analysis.error
+        name = analysis.names[e.layer] if e.layer < len(analysis.names) else "?"
+        # every cell filled: a missing number would turn the whole column into floats ("16.000000")
         rows.append(
-            {
-                "#": e.layer,
-                "layer": "✖ " + (analysis.names[e.layer] if e.layer < len(analysis.names) else "?"),
-                "type": e.layer_type,
-                "output": "invalid",
-            }
+            {key: NOT_DEFINED for key in (rows[0] if rows else {})}
+            | {"#": str(e.layer), "layer": "✖ " + name, "type": e.layer_type or NOT_DEFINED, "output": "invalid"}
         )
     frame = pd.DataFrame(rows)
-    st.dataframe(
-        frame.style.apply(
-            lambda r: ["background-color: #fde0dd" if str(r["output"]) == "invalid" else "" for _ in r], axis=1
+    column_config = {
+        "params": st.column_config.NumberColumn(format="localized"),
+        "MACs": st.column_config.NumberColumn(format="localized"),
+        "% params": st.column_config.ProgressColumn(min_value=0, max_value=100, format="%.1f%%"),
+        "% MACs": st.column_config.ProgressColumn(min_value=0, max_value=100, format="%.1f%%"),
+    }
+    data = frame
+    if analysis.error is not None:
+        # Text cells, so "—" can stand where a figure does not exist; the failing row in red.
+        frame = frame.map(lambda x: f"{x:,}" if isinstance(x, int) and not isinstance(x, bool) else str(x))
+        column_config = {}
+        data = frame.style.apply(
+            lambda r: ["background-color: #fde0dd" if r["output"] == "invalid" else "" for _ in r], axis=1
         )
-        if analysis.error is not None
-        else frame,
+    st.dataframe(
+        data,
         key="layer_table",
         hide_index=True,
         width="stretch",
         height=min(36 * (len(rows) + 1) + 4, 900),
-        column_config={
-            "params": st.column_config.NumberColumn(format="localized"),
-            "MACs": st.column_config.NumberColumn(format="localized"),
-            "% params": st.column_config.ProgressColumn(min_value=0, max_value=100, format="%.1f%%"),
-            "% MACs": st.column_config.ProgressColumn(min_value=0, max_value=100, format="%.1f%%"),
-        },
+        column_config=column_config,
     )
 
 
@@ -546,7 +369,7 @@ def _share(analysis: Analysis) -> None:
             st.warning("You have 20 saved variants; remove some on the Compare page first.")
         else:
             saved[name] = variant.renamed(name)
-            st.success(f"Saved “{name}”: pick it on the Compare page.")
+            st.success(f"Saved “{md(name)}”: pick it on the Compare page.")
     slug = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in variant.name)[:40] or "variant"
     cols = st.columns(3)
     cols[0].download_button(
@@ -589,25 +412,24 @@ def build_page() -> None:
 
 
 def _render() -> None:
-    _init_state()
-    variant = _sidebar()
-    set_current_variant(variant)
-    st.session_state["_design"] = design_from_variant(variant) or st.session_state.get("_design")
+    bs.init_state()
+    _sidebar()
+    variant = bs.variant()
     st.query_params.from_dict(encode_variant(variant))
 
     analysis = analyse(variant)
-    base = analyse(PRESETS[st.session_state["_base"]])
+    base_name = st.session_state[bs.BASE]
+    base = analyse(PRESETS[base_name])
     st.title("AlexNet Explorer")
-    notice = st.session_state.pop("_link_notice", None)
-    if notice:
-        st.warning(f"{notice} Showing the default variant instead.", icon="🔗")
+    show_notices()
+    modified = "" if PRESETS.get(variant.name) == variant else " (modified)"
     st.caption(
-        f"Variant **{variant.name}**{'' if PRESETS.get(variant.name) == variant else ' (modified)'} · input {format_shape(analysis.input_shape)} · "
-        f"{len(variant.layers)} layers · changes are shown against the preset **{st.session_state['_base']}**"
+        f"Variant **{md(variant.name)}**{modified} · input {format_shape(analysis.input_shape)} · "
+        f"{len(variant.layers)} layers · changes are shown against the preset **{md(base_name)}**"
     )
-    _metrics(analysis, base)
     if analysis.error is not None:
         show_variant_error(analysis.error)
+    _metrics(analysis, base)
     _story(analysis)
 
     # Lazy tabs: only the open tab's content runs, so a slider move never rebuilds hidden figures.

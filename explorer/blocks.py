@@ -6,7 +6,8 @@ Variants outside this grammar (e.g. batchnorm between linear layers) are still v
 `design_from_variant` returns None for them and the page offers the JSON editor instead.
 
 Block grammar: conv [batchnorm] [activation] [lrn] [pool]
-Classifier:    [adaptiveavgpool] flatten ( [dropout] linear act [dropout] )* linear
+Classifier:    [adaptiveavgpool] [ flatten ( [dropout] linear act [dropout] )* linear ]
+A design may have no conv block (an MLP) or no classifier (a feature extractor, `head=False`).
 """
 
 from __future__ import annotations
@@ -78,6 +79,7 @@ class Design:
     first_in_features: int | None = None  # an explicit (possibly wrong) in_features on the first linear
     description: str = ""
     source: str = ""
+    head: bool = True  # flatten and the fully connected layers; False: the variant ends at the features
 
     def to_variant(self) -> Variant:
         layers: list[Layer] = []
@@ -85,6 +87,8 @@ class Design:
             layers += block.layers()
         if self.adaptive_pool is not None:
             layers.append(AdaptiveAvgPool(self.adaptive_pool))
+        if not self.head:
+            return Variant(self.name, self.input, tuple(layers), self.description, self.source)
         layers.append(Flatten())
         act = ACTIVATIONS[self.classifier_activation]
         for i, width in enumerate((*self.hidden, self.classes)):
@@ -134,7 +138,17 @@ def design_from_variant(variant: Variant) -> Design | None:
     if i < len(layers) and isinstance(layers[i], AdaptiveAvgPool):
         adaptive = layers[i].size
         i += 1
-    if i >= len(layers) or not isinstance(layers[i], Flatten):
+    if i == len(layers):  # convolutions only: no classifier
+        return Design(
+            name=variant.name,
+            input=variant.input,
+            blocks=tuple(blocks),
+            adaptive_pool=adaptive,
+            head=False,
+            description=variant.description,
+            source=variant.source,
+        )
+    if not isinstance(layers[i], Flatten):
         return None
     head = layers[i + 1 :]
     linears = [layer for layer in head if isinstance(layer, Linear)]

@@ -1,5 +1,6 @@
 """AppTest of pages/2_Compare.py: default comparison, invalid variants, URL round trip, uploads, exports."""
 
+import html
 import json
 from pathlib import Path
 
@@ -82,8 +83,8 @@ def test_invalid_variant_shows_its_error_while_the_others_compare():
     at = run("paper-2012,blog-broken-flatten,torchvision")
     assert at.multiselect(key="compare_select").value == ["paper-2012", "blog-broken-flatten", "torchvision"]
     (error,) = at.error
-    assert "Layer 13 (linear): it expects 256 input features but 9,216 arrive" in error.value
-    assert "Fix: set in_features to 9,216" in error.value
+    assert "Layer 13 (linear): it expects 256 input features but 9,216 arrive" in html.unescape(error.value)
+    assert "Fix: set in_features to 9,216" in html.unescape(error.value)
     assert [m.value for m in at.metric] == ["60,965,224", "61,100,840"]
     t = table(at)
     assert t.loc["fc6", "blog-broken-flatten · output"] == "✗ error"
@@ -189,7 +190,7 @@ def test_bad_uploads_get_a_clear_message(content, message):
     at.file_uploader(key="compare_upload").upload("bad.json", content, "application/json")
     at.run()
     assert not at.exception
-    assert any(message in e.value for e in at.error)
+    assert any(message in html.unescape(e.value) for e in at.error)
     assert at.multiselect(key="compare_select").value == ["paper-2012", "torchvision", "keras-seed"]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import hashlib
 import io
 import os
@@ -204,7 +205,7 @@ def test_bad_uploads_one_line_and_page_keeps_working(name, data, message):
     _ok(at)
     assert len(at.error) == 1
     text = at.error[0].value
-    assert text.startswith(message) and "\n" not in text
+    assert html.unescape(text).startswith(message) and "\n" not in text
     assert f"{FILTERS} — random initialisation" in _subheaders(at)  # the rest of the page still renders
     # and choosing a sample again recovers
     at.radio(key="inside_source").set_value("Sample photo").run()
@@ -239,7 +240,7 @@ def test_malicious_pickle_as_weights_refused(tmp_path):
     at = _weights_upload(_page().run(), "evil.pth", _save({"features.0.weight": RunsCode()}))
     _ok(at)
     assert len(at.error) == 1
-    assert at.error[0].value.startswith("refused: the file asks to run or build Python objects (posix.system)")
+    assert html.unescape(at.error[0].value).startswith("refused: the file asks to run or build Python objects (posix.system)")
     assert not marker.exists()
     assert f"{FILTERS} — random initialisation" in _subheaders(at)
 
@@ -261,7 +262,7 @@ def test_partial_load_only_when_asked():
     twenty = lenet.with_layers((*lenet.layers[:-1], Linear(20))).renamed("lenet-20")
     at = _weights_upload(_page(twenty).run(), "lenet.pth", _save(build_model(lenet).state_dict()))
     _ok(at)
-    assert at.error[0].value.startswith("lenet.pth does not fit lenet-20: 8 of 10 tensors match")
+    assert html.unescape(at.error[0].value).startswith("lenet.pth does not fit lenet-20: 8 of 10 tensors match")
     assert f"{FILTERS} — random initialisation" in _subheaders(at)
     at.checkbox(key="inside_partial").check().run()
     _ok(at)
@@ -299,7 +300,7 @@ def test_imagenet_offline_clear_message(tmp_path, monkeypatch):
     at.button(key="inside_load_imagenet").click().run()
     _ok(at)
     assert len(at.error) == 1
-    assert at.error[0].value.startswith("could not download alexnet-owt-7be5be79.pth: no connection")
+    assert html.unescape(at.error[0].value).startswith("could not download alexnet-owt-7be5be79.pth: no connection")
     checkpoints = tmp_path / "torch" / "hub" / "checkpoints"
     assert list(checkpoints.iterdir()) == []  # nothing half-written
     assert f"{FILTERS} — random initialisation" in _subheaders(at)
@@ -320,7 +321,7 @@ def test_invalid_variant_shows_the_engine_error():
     at = _page(PRESETS["blog-broken-flatten"]).run()
     _ok(at)
     assert len(at.error) == 1
-    assert at.error[0].value.startswith("**Layer 13 (linear)")
+    assert html.unescape(at.error[0].value).startswith("**Layer 13 (linear)")
 
 
 def test_lenet_small_input_end_to_end():

@@ -36,8 +36,17 @@ def test_adding_a_default_block_keeps_the_size():
 def test_unrepresentable_variants_give_none():
     bn_in_classifier = Variant("x", InputSpec(3, 32, 32), (Conv(4, 3), Flatten(), Linear(10), BatchNorm(), Linear(2)))
     assert design_from_variant(bn_in_classifier) is None
-    no_flatten = Variant("x", InputSpec(3, 32, 32), (Conv(4, 3), MaxPool(2)))
-    assert design_from_variant(no_flatten) is None
+    linear_then_conv = Variant("x", InputSpec(3, 32, 32), (Conv(4, 3), Linear(2)))
+    assert design_from_variant(linear_then_conv) is None
+
+
+def test_conv_only_and_mlp_variants_get_sliders():
+    conv_only = Variant("x", InputSpec(3, 32, 32), (Conv(4, 3), MaxPool(2)))
+    design = design_from_variant(conv_only)
+    assert design is not None and design.head is False and design.to_variant() == conv_only
+    mlp = Variant("m", InputSpec(1, 28, 28), (Flatten(), Linear(10)))
+    design = design_from_variant(mlp)
+    assert design is not None and design.blocks == () and design.classes == 10 and design.to_variant() == mlp
 
 
 def test_block_layers_order():

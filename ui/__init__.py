@@ -19,8 +19,11 @@ from explorer.spec import Variant, VariantError
 
 __all__ = [
     "CURRENT",
+    "callback",
     "current_variant",
     "guarded",
+    "md",
+    "show_notices",
     "image_picker",
     "saved_variants",
     "set_current_variant",
@@ -84,15 +87,80 @@ def variant_choices() -> dict[str, Variant]:
 
 
 def show_variant_error(error: VariantError) -> None:
-    """The engine's structured error as one red box: what, where, arithmetic, fix."""
-    lines = [f"**{error.message}**"]
+    """The engine's structured error as one red box: what, where, arithmetic, fix.
+
+    Engine messages quote what the user typed (names, unknown types), so every part is escaped.
+    """
+    lines = [f"**{md(error.message)}**"]
     if error.arrived:
-        lines.append(f"- Arrived: {error.arrived}")
+        lines.append(f"- Arrived: {md(error.arrived)}")
     if error.arithmetic:
-        lines.append(f"- Arithmetic: {error.arithmetic}")
+        lines.append(f"- Arithmetic: {md(error.arithmetic)}")
     if error.fix:
-        lines.append(f"- Fix: {error.fix}")
+        lines.append(f"- Fix: {md(error.fix)}")
     st.error("\n".join(lines), icon="🚫")
+
+
+NOTICES = "_notices"
+
+
+def notify(kind: str, message: str) -> None:
+    """Queue a message (already Markdown-safe) for the next render: kind is info, warning or error."""
+    st.session_state.setdefault(NOTICES, []).append((kind, message))
+
+
+def show_notices() -> None:
+    """Show and clear the queued messages (from callbacks, links, uploads)."""
+    for kind, message in st.session_state.pop(NOTICES, []):
+        getattr(st, kind)(message)
+
+
+def callback(function: Callable[..., Any]) -> Callable[..., Any]:
+    """Guard an `on_change`/`on_click` callback as `guarded` guards a page.
+
+    Streamlit runs callbacks before the script, outside the page's try block: an exception there
+    is a red box. Here it is logged for the operator, the session's variant is untouched (callbacks
+    commit only at their end), and the student sees one line on the next render.
+    """
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return function(*args, **kwargs)
+        except Exception as exc:
+            _log.exception("callback error in %s", function.__name__)
+            notify(
+                "warning",
+                f"That change could not be applied ({exc.__class__.__name__}); your variant is kept as it was.",
+            )
+            return None
+
+    return wrapper
+
+
+# Markdown punctuation, Streamlit's :material/…: and :red[…] directives, KaTeX's $, and what GFM
+# auto-links (http://, www., name@host). Each becomes a numeric character reference: CommonMark
+# decodes it to the same character as plain text, so it can never start a link, an image, maths,
+# a list or a heading, and no backslash is left behind.
+_MD_ACTIVE = set("\\`*_[]<>#+-.!|$~:@&")
+
+
+def md(text: object) -> str:
+    """User-supplied text made safe for any Markdown context (st.markdown, caption, info, metric…).
+
+    Renders exactly as typed; newlines become spaces (a name is one line).
+    """
+    out = []
+    for ch in str(text):
+        if ch in _MD_ACTIVE:
+            out.append(f"&#{ord(ch)};")
+        elif ch in "\r\n\t":
+            out.append(" ")
+        elif 0xD800 <= ord(ch) <= 0xDFFF:
+            out.append("\ufffd")  # a lone surrogate cannot be sent to a browser
+        else:
+            out.append(ch)
+    return "".join(out)
 
 
 def guarded(page: Callable[..., Any]) -> Callable[..., Any]:
@@ -153,8 +221,8 @@ def image_picker(key_prefix: str) -> tuple[Any, str]:
         st.session_state[memo_key] = memo
     _, loaded, error = memo
     if error:
-        st.error(error, icon="🚫")
+        st.error(md(error), icon="🚫")
         return None, ""
     if loaded.notes:
-        st.caption("; ".join(loaded.notes))
+        st.caption(md("; ".join(loaded.notes)))
     return loaded.image, f"upload: {upload.name}"
