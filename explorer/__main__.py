@@ -1,39 +1,115 @@
 """python -m explorer SPEC [SPEC ...] [--json] | --list
 
-SPEC is a preset name or a path to a config JSON file. Exit 0 when every SPEC is valid, 2 when any
-is invalid or unreadable; errors are printed as messages, never as tracebacks.
+SPEC is a preset name or a path to a config JSON file: a regular file (not a directory, device or
+pipe) of at most MAX_FILE_BYTES bytes of UTF-8.
+
+Exit status:
+  0    every SPEC is valid
+  2    any SPEC is invalid or unreadable, or the command line is wrong
+  1    the output could not be written (a full disk, a closed stdout); the reason goes to stderr
+  141  whoever reads the output stopped early (`| head`): nothing is printed, and the status is
+       the one a shell reports for a Unix tool ended by SIGPIPE (128 + 13), so `set -o pipefail`
+       sees it the same way
+  130  interrupted (Ctrl-C)
+
+Errors are messages, never tracebacks. Characters the output's encoding cannot hold (the formulas
+use ⌊ ⌋ × −) are written as backslash escapes, e.g. \\u230a under PYTHONIOENCODING=ascii; --json
+then writes \\u escapes, so its output is always valid JSON.
 """
 
 from __future__ import annotations
 
 import argparse
+import codecs
+import io
 import json
+import os
+import stat
 import sys
-from pathlib import Path
+import time
 
 from .analysis import Analysis, analyse, analyse_config, format_bytes, format_count, format_shape
 from .presets import PRESETS
 from .spec import MAX_JSON_CHARS, SpecError, VariantError, variant_from_json
 
-__all__ = ["main", "render_table"]
+__all__ = [
+    "EXIT_BROKEN_PIPE",
+    "EXIT_INTERRUPTED",
+    "EXIT_INVALID",
+    "EXIT_OK",
+    "EXIT_WRITE_FAILED",
+    "MAX_FILE_BYTES",
+    "main",
+    "render_table",
+]
+
+EXIT_OK = 0
+EXIT_WRITE_FAILED = 1
+EXIT_INVALID = 2
+EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141
+
+MAX_FILE_BYTES = MAX_JSON_CHARS * 4  # a config's character limit, at UTF-8's widest
+
+
+# --- reading a SPEC ---------------------------------------------------------------------------
+
+
+def _unreadable(spec: str, reason: str) -> VariantError:
+    return VariantError(f"cannot read {spec}: {reason}", fix="pass a readable UTF-8 JSON file")
+
+
+def _too_large(spec: str) -> VariantError:
+    return VariantError(
+        f"{spec} is over {MAX_FILE_BYTES:,} bytes, too large for a config", fix="pass one variant's JSON file"
+    )
+
+
+def _not_regular(spec: str) -> VariantError:
+    return VariantError(
+        f"{spec} is not a regular file",
+        fix="pass a config JSON file; directories, devices and pipes are not read",
+    )
+
+
+def _read_config(spec: str) -> str | VariantError:
+    """The text of a config file, reading at most MAX_FILE_BYTES + 1 bytes of a regular file."""
+    try:
+        info = os.stat(spec)
+    except FileNotFoundError:
+        return VariantError(
+            f"{spec!r} is neither a preset nor a file", fix=f"use a path to a JSON file or one of: {', '.join(PRESETS)}"
+        )
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
+        return _unreadable(spec, getattr(exc, "strerror", None) or str(exc))
+    # Checked before opening: opening a FIFO blocks, and a device can be endless (/dev/zero).
+    if not stat.S_ISREG(info.st_mode):
+        return _not_regular(spec)
+    if info.st_size > MAX_FILE_BYTES:
+        return _too_large(spec)
+    try:
+        # O_NONBLOCK: should the path be swapped for a FIFO after the check, opening it cannot block.
+        fd = os.open(spec, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+        with open(fd, "rb", closefd=True) as f:
+            if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+                return _not_regular(spec)
+            data = f.read(MAX_FILE_BYTES + 1)  # st_size can be 0 or stale; never read more than this
+    except OSError as exc:
+        return _unreadable(spec, exc.strerror or exc.__class__.__name__)
+    if len(data) > MAX_FILE_BYTES:
+        return _too_large(spec)
+    try:
+        return data.decode("utf-8-sig")  # a leading byte-order mark, as some editors write, is skipped
+    except UnicodeDecodeError:
+        return _unreadable(spec, "it is not UTF-8 text")
 
 
 def _load(spec: str) -> tuple[str, Analysis | VariantError]:
     if spec in PRESETS:
         return spec, analyse(PRESETS[spec])
-    path = Path(spec)
-    try:
-        if path.stat().st_size > MAX_JSON_CHARS * 4:
-            return spec, VariantError(f"{spec}: file is too large for a config", fix="pass one variant's JSON file")
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return spec, VariantError(
-            f"{spec!r} is neither a preset nor a file", fix=f"use a path to a JSON file or one of: {', '.join(PRESETS)}"
-        )
-    except (OSError, UnicodeDecodeError) as exc:
-        return spec, VariantError(
-            f"cannot read {spec}: {exc.__class__.__name__}", fix="pass a readable UTF-8 JSON file"
-        )
+    text = _read_config(spec)
+    if isinstance(text, VariantError):
+        return spec, text
     try:
         variant = variant_from_json(text)
     except SpecError as exc:
@@ -42,6 +118,9 @@ def _load(spec: str) -> tuple[str, Analysis | VariantError]:
             return exc.partial.name, Analysis(exc.partial, partial.rows, exc.error, partial.names)
         return spec, exc.error
     return variant.name, analyse(variant)
+
+
+# --- rendering --------------------------------------------------------------------------------
 
 
 def render_table(analysis: Analysis) -> str:
@@ -85,19 +164,137 @@ def _list() -> str:
     return "\n".join(lines)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m explorer", description="Analyse AlexNet variants by arithmetic.")
+# --- output, as a Unix tool does it ------------------------------------------------------------
+
+
+class _PipeClosed(Exception):
+    """The reader of stdout went away (EPIPE)."""
+
+
+class _WriteFailed(Exception):
+    """stdout could not be written; the argument says why."""
+
+
+def _prepare_stdout() -> None:
+    # Never fail on a character the encoding lacks: write it as a backslash escape instead.
+    if isinstance(sys.stdout, io.TextIOWrapper):
+        try:
+            sys.stdout.reconfigure(errors="backslashreplace")
+        except (OSError, ValueError):
+            pass
+
+
+def _stdout_is_utf8() -> bool:
+    try:
+        return codecs.lookup(getattr(sys.stdout, "encoding", None) or "ascii").name == "utf-8"
+    except LookupError:
+        return False
+
+
+def _guarded(action) -> None:
+    if sys.stdout is None:  # started with stdout closed
+        raise _WriteFailed("standard output is closed")
+    try:
+        action(sys.stdout)
+    except BrokenPipeError:
+        raise _PipeClosed from None
+    except OSError as exc:
+        raise _WriteFailed(exc.strerror or str(exc)) from None
+    except ValueError:  # "I/O operation on closed file"
+        raise _WriteFailed("standard output is closed") from None
+
+
+def _write_all(out, text: str) -> None:
+    raw = getattr(out, "buffer", None)
+    if not isinstance(raw, io.RawIOBase):
+        try:
+            out.write(text)
+        except UnicodeEncodeError:  # a stream _prepare_stdout could not reconfigure
+            encoding = getattr(out, "encoding", None) or "ascii"
+            out.write(text.encode(encoding, "backslashreplace").decode(encoding, "replace"))
+        return
+    # Unbuffered (python -u, PYTHONUNBUFFERED): a text write of more than the pipe holds can end
+    # after part of it without an error, dropping the rest; write the bytes until all are out.
+    out.flush()
+    data = memoryview(text.replace("\n", os.linesep).encode(out.encoding, out.errors))
+    while data:
+        written = raw.write(data)
+        if written is None:  # a non-blocking stdout that is full for now
+            time.sleep(0.01)
+            continue
+        data = data[written:]
+
+
+def _write(text: str) -> None:
+    _guarded(lambda out: _write_all(out, text + "\n"))
+
+
+def _flush() -> None:
+    _guarded(lambda out: out.flush())
+
+
+def _discard(stream) -> None:
+    """Point the stream's file descriptor at the null device, so that what is still buffered, which
+    the interpreter flushes at exit, goes nowhere instead of failing again (the SIGPIPE note in
+    Python's signal docs)."""
+    try:
+        fd = stream.fileno()
+    except (AttributeError, OSError, ValueError):
+        return
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+    except OSError:
+        return
+    try:
+        os.dup2(devnull, fd)
+    except OSError:
+        pass
+    finally:
+        os.close(devnull)
+
+
+def _error(text: str) -> None:
+    """A message on stderr; should stderr itself fail, there is nobody left to tell."""
+    try:
+        print(text, file=sys.stderr, flush=True)
+    except (AttributeError, OSError, ValueError):
+        _discard(sys.stderr)
+
+
+# --- the command ------------------------------------------------------------------------------
+
+
+def _parser() -> argparse.ArgumentParser:
+    # add_help=False: argparse would print the help itself and ignore a failed write; _run prints it
+    parser = argparse.ArgumentParser(
+        prog="python -m explorer", description="Analyse AlexNet variants by arithmetic.", add_help=False
+    )
+    parser.add_argument("-h", "--help", action="store_true", help="show this help message and exit")
     parser.add_argument("specs", nargs="*", metavar="SPEC", help="preset name or path to a config JSON file")
     parser.add_argument("--json", action="store_true", help="print one JSON document (a list, one object per SPEC)")
     parser.add_argument("--list", action="store_true", help="list the presets with descriptions and totals")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def _run(argv: list[str] | None) -> int:
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # a usage error, already printed to stderr by argparse
+        return exc.code if isinstance(exc.code, int) else EXIT_OK if exc.code is None else EXIT_INVALID
+    if args.help:
+        _write(parser.format_help().rstrip("\n"))
+        return EXIT_OK
     if args.list:
-        print(_list())
-        return 0
+        _write(_list())
+        return EXIT_OK
     if not args.specs:
-        parser.print_usage(sys.stderr)
-        print("error: give at least one SPEC (a preset name or a config file), or --list", file=sys.stderr)
-        return 2
+        try:
+            parser.print_usage(sys.stderr)
+        except (AttributeError, OSError, ValueError):
+            pass
+        _error("error: give at least one SPEC (a preset name or a config file), or --list")
+        return EXIT_INVALID
     results = [_load(spec) for spec in args.specs]
     ok = all(isinstance(r, Analysis) and r.valid for _, r in results)
     if args.json:
@@ -107,7 +304,7 @@ def main(argv: list[str] | None = None) -> int:
                 docs.append({"name": name, "error": {"layer": result.layer, **result.to_dict()}})
             else:
                 docs.append(result.to_dict())
-        print(json.dumps(docs, indent=2, ensure_ascii=False))
+        _write(json.dumps(docs, indent=2, ensure_ascii=not _stdout_is_utf8()))
     else:
         blocks = []
         for name, result in results:
@@ -118,8 +315,26 @@ def main(argv: list[str] | None = None) -> int:
                 blocks.append(text)
             else:
                 blocks.append(render_table(result))
-        print("\n\n".join(blocks))
-    return 0 if ok else 2
+        _write("\n\n".join(blocks))
+    return EXIT_OK if ok else EXIT_INVALID
+
+
+def main(argv: list[str] | None = None) -> int:
+    _prepare_stdout()
+    try:
+        code = _run(argv)
+        _flush()
+    except _PipeClosed:
+        _discard(sys.stdout)
+        return EXIT_BROKEN_PIPE
+    except _WriteFailed as exc:
+        _discard(sys.stdout)
+        _error(f"cannot write output: {exc}")
+        return EXIT_WRITE_FAILED
+    except KeyboardInterrupt:
+        _discard(sys.stdout)
+        return EXIT_INTERRUPTED
+    return code
 
 
 if __name__ == "__main__":

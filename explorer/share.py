@@ -9,25 +9,93 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 import zlib
 from collections.abc import Mapping
 
 from .presets import PRESETS
-from .spec import MAX_JSON_CHARS, SpecError, Variant, VariantError, variant_from_json
+from .spec import (
+    LAYER_TYPES,
+    MAX_INT,
+    MAX_JSON_CHARS,
+    MAX_LAYERS,
+    MAX_NAME_CHARS,
+    SpecError,
+    Variant,
+    VariantError,
+    variant_from_json,
+)
 
-__all__ = ["MAX_PARAM_CHARS", "decode_query", "encode_variant", "encode_config", "decode_config"]
+__all__ = [
+    "MAX_CONFIG_JSON_CHARS",
+    "MAX_PARAM_CHARS",
+    "decode_config",
+    "decode_query",
+    "encode_config",
+    "encode_variant",
+]
 
-MAX_PARAM_CHARS = 6000  # browsers and proxies handle URLs of ~8 KB; a 25-layer variant needs ~400
+_SEPARATORS = (",", ":")
+
+
+def _longest_config_json() -> int:
+    """An upper bound on len(compact JSON) of any variant the parser accepts.
+
+    It is the length of a document in which every field is present at its widest: the longest
+    name (every character an emoji, which `json.dumps` writes as a 12-character surrogate pair),
+    every integer at MAX_INT (values are whole numbers from 0 to MAX_INT), every float at the
+    longest `repr` a float in [0, MAX_INT] has (23 characters, e.g. 1.2345678901234568e-300),
+    every bool as `false`, and MAX_LAYERS copies of the widest layer type.
+    """
+    widest = {
+        "pos": MAX_INT,
+        "nonneg": MAX_INT,
+        "bool": False,
+        "prob": 1.2345678901234568e-300,
+        "posfloat": 1.2345678901234568e-300,
+        "nonnegfloat": 1.2345678901234568e-300,
+    }
+    layer = max(
+        (
+            {"type": cls.type, **{name: widest[kind] for name, (kind, _default) in cls.FIELDS.items()}}
+            for cls in LAYER_TYPES.values()
+        ),
+        key=lambda d: len(json.dumps(d, separators=_SEPARATORS)),
+    )
+    document = {
+        "name": "\U0001f600" * MAX_NAME_CHARS,
+        "input": {"channels": MAX_INT, "height": MAX_INT, "width": MAX_INT},
+        "layers": [layer] * MAX_LAYERS,
+    }
+    return len(json.dumps(document, separators=_SEPARATORS))
+
+
+def _longest_token(json_chars: int) -> int:
+    """The longest encode_config output for `json_chars` characters of (ASCII) JSON: zlib's
+    compressBound (the most deflate can write, for incompressible input), then base64 without padding."""
+    compressed = json_chars + (json_chars >> 12) + (json_chars >> 14) + (json_chars >> 25) + 13
+    return math.ceil(compressed * 4 / 3)
+
+
+# Every link the app makes must open again, so the limit is what the app itself can produce: about
+# 37,000 characters of JSON and 49,000 of token for 256 layers at their widest. Real links are far
+# shorter (a 25-layer variant needs ~400 characters, 256 realistic layers ~12,000).
+MAX_CONFIG_JSON_CHARS = _longest_config_json()
+MAX_PARAM_CHARS = _longest_token(MAX_CONFIG_JSON_CHARS)
 
 
 def encode_config(variant: Variant) -> str:
-    """Compact JSON, deflated, base64url without padding."""
-    text = json.dumps(variant.to_dict(), separators=(",", ":"))
+    """Compact JSON, deflated, base64url without padding (at most MAX_PARAM_CHARS characters for
+    any variant the parser accepts)."""
+    text = json.dumps(variant.to_dict(), separators=_SEPARATORS)
     return base64.urlsafe_b64encode(zlib.compress(text.encode(), 9)).decode().rstrip("=")
 
 
 def decode_config(token: str) -> Variant:
-    """The inverse of encode_config; raises SpecError with a plain reason."""
+    """The inverse of encode_config; raises SpecError with a plain reason.
+
+    Bounded: the token is at most MAX_PARAM_CHARS characters and inflates to at most
+    MAX_JSON_CHARS bytes, whatever the compressed data claims."""
 
     def fail(reason: str) -> SpecError:
         return SpecError(
@@ -38,18 +106,22 @@ def decode_config(token: str) -> Variant:
         )
 
     if not isinstance(token, str) or len(token) > MAX_PARAM_CHARS:
-        raise fail(f"it is longer than {MAX_PARAM_CHARS} characters")
+        raise fail(f"it is longer than {MAX_PARAM_CHARS:,} characters")
     try:
         raw = base64.b64decode(token + "=" * (-len(token) % 4), altchars=b"-_", validate=True)
     except (binascii.Error, ValueError):
         raise fail("it is not valid base64") from None
     inflater = zlib.decompressobj()
     try:
-        data = inflater.decompress(raw, MAX_JSON_CHARS)
+        data = inflater.decompress(raw, MAX_JSON_CHARS + 1)
     except zlib.error:
         raise fail("it is not compressed data") from None
-    if inflater.unconsumed_tail:
+    if len(data) > MAX_JSON_CHARS or inflater.unconsumed_tail:
         raise fail("it expands to more than a variant can be")
+    if not inflater.eof:
+        raise fail("it is cut short; copy the whole link")
+    if inflater.unused_data:
+        raise fail("it has extra data after the variant")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:

@@ -3,9 +3,13 @@
 A variant is `Variant(name, input, layers)`; each layer is one small frozen dataclass. Everything
 is hashable, so a variant is a cache key, and comparable, so two variants can be diffed.
 
-Parsing never lets a Python exception reach a user: `variant_from_dict` raises `SpecError`, which
-carries a `VariantError` (what was wrong, where, and how to fix it) and the layers parsed before
-the bad one, so a page can still show every layer up to the failing one.
+Parsing never lets a Python exception reach a user: `variant_from_dict` and `variant_from_json`
+raise only `SpecError`, which carries a `VariantError` (what was wrong, where, and how to fix it)
+and the layers parsed before the bad one, so a page can still show every layer up to the failing
+one. The JSON reader refuses what Python's json would choke on or pass through: integers of more
+than MAX_NUMBER_DIGITS digits, numbers too large for a float (1e999), NaN and Infinity. Text
+fields refuse control characters, lone surrogates and non-characters (see `text_error`), so a
+parsed name always prints.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -22,6 +27,9 @@ __all__ = [
     "MAX_INT",
     "MAX_JSON_CHARS",
     "MAX_LAYERS",
+    "MAX_NAME_CHARS",
+    "MAX_NUMBER_DIGITS",
+    "MAX_TEXT_CHARS",
     "AdaptiveAvgPool",
     "AvgPool",
     "BatchNorm",
@@ -40,6 +48,7 @@ __all__ = [
     "VariantError",
     "variant_from_dict",
     "variant_from_json",
+    "text_error",
     "variant_to_json",
 ]
 
@@ -48,6 +57,11 @@ __all__ = [
 MAX_INT = 1_000_000
 MAX_LAYERS = 256
 MAX_JSON_CHARS = 200_000
+MAX_NAME_CHARS = 80  # a longer name is cut to this many characters
+MAX_TEXT_CHARS = 2000  # description and source are cut to this many characters
+# A JSON integer with more digits than this is refused before Python converts it (Python itself
+# refuses more than 4,300 digits with a bare ValueError); shorter ones get the field's own message.
+MAX_NUMBER_DIGITS = 100
 
 
 @dataclass(frozen=True)
@@ -292,7 +306,33 @@ class Variant:
 # --- parsing ----------------------------------------------------------------------------------
 
 
+# Numbers at or above this are shown by their digit count, so a message stays short and never
+# asks Python to turn a huge integer into text.
+_SHOWN_DIGITS = 15
+
+
+def _digit_count(n: int) -> int:
+    n = abs(n)
+    if n < 10**_SHOWN_DIGITS:
+        return len(str(n))
+    digits = int(math.log10(n)) + 1  # float rounding can be off by one either way near a power of ten
+    if n < 10 ** (digits - 1):
+        digits -= 1
+    elif n >= 10**digits:
+        digits += 1
+    return digits
+
+
+def _show_int(n: int, *, commas: bool = False) -> str:
+    if abs(n) < 10**_SHOWN_DIGITS:
+        return f"{n:,}" if commas else str(n)
+    sign = "negative " if n < 0 else ""
+    return f"a {_digit_count(n):,}-digit {sign}number"
+
+
 def _describe(value: Any) -> str:
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**_SHOWN_DIGITS:
+        return _show_int(value)
     text = json.dumps(value) if isinstance(value, (int, float, str, bool, type(None))) else None
     if text is None:
         text = (
@@ -301,6 +341,10 @@ def _describe(value: Any) -> str:
             else ("a list" if isinstance(value, list) else "an object")
         )
     return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _over_limit(where: str, shown: str) -> str:
+    return f"{where} is {shown}, over the limit of {MAX_INT:,}"
 
 
 def _check_value(kind: str, value: Any, where: str) -> tuple[Any, str | None]:
@@ -315,9 +359,9 @@ def _check_value(kind: str, value: Any, where: str) -> tuple[Any, str | None]:
         low = 1 if kind == "pos" else 0
         if value < low:
             what = "at least 1" if kind == "pos" else "0 or more"
-            return None, f"{where} must be {what}, got {value}"
+            return None, f"{where} must be {what}, got {_show_int(value)}"
         if value > MAX_INT:
-            return None, f"{where} is {value:,}, over the limit of {MAX_INT:,}"
+            return None, _over_limit(where, _show_int(value, commas=True))
         return value, None
     if kind == "bool":
         if not isinstance(value, bool):
@@ -326,7 +370,10 @@ def _check_value(kind: str, value: Any, where: str) -> tuple[Any, str | None]:
     # float kinds
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None, f"{where} must be a number, got {_describe(value)}"
-    value = float(value)
+    try:
+        value = float(value) + 0.0  # + 0.0 turns -0.0 into 0.0
+    except OverflowError:  # an integer too large for a float
+        return None, _over_limit(where, _show_int(value, commas=True))
     if not math.isfinite(value):
         return None, f"{where} must be a finite number, got {_describe(value)}"
     if kind == "prob" and not 0.0 <= value <= 1.0:
@@ -336,8 +383,50 @@ def _check_value(kind: str, value: Any, where: str) -> tuple[Any, str | None]:
     if kind == "nonnegfloat" and value < 0:
         return None, f"{where} must be 0 or more, got {value:g}"
     if abs(value) > MAX_INT:
-        return None, f"{where} is {value:g}, over the limit of {MAX_INT:,}"
+        return None, _over_limit(where, f"{value:g}")
     return value, None
+
+
+# Characters refused in the config's text: control characters (tab and newline are allowed in
+# description and source), lone surrogates (half of a UTF-16 pair: no encoding can print one) and
+# Unicode non-characters. Each would break a terminal, a page or an encoder downstream.
+_NONCHARACTERS = r"\ufdd0-\ufdef" + "".join(rf"\U{plane:04x}fffe\U{plane:04x}ffff" for plane in range(17))
+_BAD_IN_LINE = re.compile(rf"[\x00-\x1f\x7f-\x9f\ud800-\udfff{_NONCHARACTERS}]")
+_BAD_IN_TEXT = re.compile(rf"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff{_NONCHARACTERS}]")
+
+
+def _bad_character_kind(char: str) -> str:
+    code = ord(char)
+    if 0xD800 <= code <= 0xDFFF:
+        return "a lone surrogate, half of a character pair"
+    if code < 0x20 or 0x7F <= code <= 0x9F:
+        return "a control character"
+    return "a Unicode non-character"
+
+
+def text_error(text: str, where: str, *, multiline: bool = False) -> VariantError | None:
+    """Why `text` cannot go into a variant (a control character, lone surrogate or non-character),
+    or None. `where` names the field in the message ("name"); `multiline` allows tab and newline.
+    The parser applies it to name (multiline=False), description and source (multiline=True)."""
+    bad = (_BAD_IN_TEXT if multiline else _BAD_IN_LINE).search(text)
+    if bad is None:
+        return None
+    code = f"U+{ord(bad.group()):04X}"
+    return VariantError(
+        f"{where} contains the character {code} ({_bad_character_kind(bad.group())}), which cannot be shown",
+        fix=f"remove the character {code} from {where}",
+    )
+
+
+def _check_text(text: str, where: str, *, multiline: bool) -> None:
+    error = text_error(text, where, multiline=multiline)
+    if error is not None:
+        raise SpecError(error)
+
+
+def _sorted_keys(keys: Any) -> list[Any]:
+    # keys from JSON are text; a dict built in Python may mix types, which sorted() alone refuses
+    return sorted(keys, key=lambda k: (not isinstance(k, str), str(k)))
 
 
 def _parse_layer(index: int, raw: Any) -> Layer:
@@ -362,7 +451,7 @@ def _parse_layer(index: int, raw: Any) -> Layer:
             f"use one of {', '.join(LAYER_TYPES)}",
             layer_type,
         )
-    unknown = sorted(set(raw) - set(cls.FIELDS) - {"type"})
+    unknown = _sorted_keys(set(raw) - set(cls.FIELDS) - {"type"})
     if unknown:
         allowed = ", ".join(cls.FIELDS) or "no fields"
         raise fail(
@@ -398,7 +487,7 @@ def _parse_input(raw: Any) -> InputSpec:
                 fix="write the input as an object with channels, height and width",
             )
         )
-    unknown = sorted(set(raw) - {"channels", "height", "width"})
+    unknown = _sorted_keys(set(raw) - {"channels", "height", "width"})
     if unknown:
         raise SpecError(
             VariantError(
@@ -427,7 +516,7 @@ def variant_from_dict(raw: Any) -> Variant:
                 fix="start from an exported config",
             )
         )
-    unknown = sorted(set(raw) - {"name", "input", "layers", "description", "source"})
+    unknown = _sorted_keys(set(raw) - {"name", "input", "layers", "description", "source"})
     if unknown:
         raise SpecError(
             VariantError(
@@ -440,11 +529,17 @@ def variant_from_dict(raw: Any) -> Variant:
         raise SpecError(
             VariantError(f'"name" must be text, got {_describe(name)}', fix="give the variant a name in quotes")
         )
-    name = name.strip()[:80] or "custom"
-    description = raw.get("description", "")
-    source = raw.get("source", "")
-    description = description[:2000] if isinstance(description, str) else ""
-    source = source[:2000] if isinstance(source, str) else ""
+    _check_text(name, "name", multiline=False)
+    name = name.strip()[:MAX_NAME_CHARS] or "custom"
+    texts = {}
+    for key in ("description", "source"):
+        text = raw.get(key, "")
+        if isinstance(text, str):
+            _check_text(text, key, multiline=True)
+            texts[key] = text[:MAX_TEXT_CHARS]
+        else:
+            texts[key] = ""
+    description, source = texts["description"], texts["source"]
     input_spec = _parse_input(raw.get("input"))
     layers_raw = raw.get("layers")
     if not isinstance(layers_raw, list):
@@ -471,8 +566,54 @@ def variant_from_dict(raw: Any) -> Variant:
     return Variant(name, input_spec, tuple(layers), description, source)
 
 
+class _NumberRefused(Exception):
+    """Raised from inside json.loads by the number hooks; carries the error to report."""
+
+    def __init__(self, error: VariantError):
+        super().__init__(error.message)
+        self.error = error
+
+
+_NUMBER_FIX = f"write a number of at most {MAX_INT:,}"
+
+
+def _preview(number: str) -> str:
+    return number if len(number) <= 20 else number[:17] + "..."
+
+
+def _json_int(text: str) -> int:
+    digits = len(text) - text.startswith("-")
+    if digits > MAX_NUMBER_DIGITS:
+        raise _NumberRefused(
+            VariantError(
+                f"a number in the config has {digits:,} digits ({_preview(text)}); numbers must be at most {MAX_INT:,}",
+                fix=_NUMBER_FIX,
+            )
+        )
+    return int(text)
+
+
+def _json_float(text: str) -> float:
+    value = float(text)  # never raises for a JSON number; too large a one becomes infinity
+    if not math.isfinite(value):
+        raise _NumberRefused(
+            VariantError(
+                f"the number {_preview(text)} in the config is too large; numbers must be at most {MAX_INT:,}",
+                fix=_NUMBER_FIX,
+            )
+        )
+    return value
+
+
+def _json_constant(name: str) -> float:
+    # NaN, Infinity and -Infinity: Python's json reads them, but they are not JSON
+    raise _NumberRefused(
+        VariantError(f"the config contains {name}, which is not a number JSON allows", fix=_NUMBER_FIX)
+    )
+
+
 def variant_from_json(text: str) -> Variant:
-    """Parse JSON text; a syntax error names the line and column."""
+    """Parse JSON text; a syntax error names the line and column. Raises only `SpecError`."""
     if not isinstance(text, str):
         raise SpecError(VariantError("the config must be text", fix="paste JSON text"))
     if len(text) > MAX_JSON_CHARS:
@@ -483,7 +624,7 @@ def variant_from_json(text: str) -> Variant:
             )
         )
     try:
-        raw = json.loads(text)
+        raw = json.loads(text, parse_int=_json_int, parse_float=_json_float, parse_constant=_json_constant)
     except json.JSONDecodeError as exc:
         raise SpecError(
             VariantError(
@@ -491,6 +632,8 @@ def variant_from_json(text: str) -> Variant:
                 fix="check the brackets, commas and quotes near that position",
             )
         ) from None
+    except _NumberRefused as exc:
+        raise SpecError(exc.error) from None
     except RecursionError:
         raise SpecError(
             VariantError("the JSON is nested too deeply", fix="a variant needs only two levels of nesting")

@@ -123,10 +123,7 @@ def test_bad_json_keeps_the_variant():
     assert metric(at, "Parameters") == "60,965,224"
     at.text_area(key="json_text").set_value('{"name": "x", "layers": [{"type": "conv", "kernel": 3}]}').run()
     at.button(key="json_apply").click().run()
-    assert any(
-        'missing "out_channels"' in html.unescape(e.value)
-        for e in at.error
-    )
+    assert any('missing "out_channels"' in html.unescape(e.value) for e in at.error)
     assert metric(at, "Parameters") == "60,965,224"
 
 

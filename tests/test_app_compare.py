@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from explorer.compare import compare, comparison_latex, comparison_markdown, encode_selection
+from explorer.compare import MAX_QUERY_CHARS, compare, comparison_latex, comparison_markdown, encode_selection
 from explorer.presets import PRESETS
 from ui import CURRENT
 
@@ -115,7 +115,7 @@ def test_url_round_trip_with_a_custom_variant():
     [
         ("paper-2012,<script>alert(1)</script>", "unknown preset"),
         ("paper-2012,cfg.AAAA", "it is not compressed data"),
-        ("x" * 30_000, "over the limit of 24,020"),
+        ("x" * (MAX_QUERY_CHARS + 1), f"over the limit of {MAX_QUERY_CHARS:,}"),
         ("paper-2012", "the link names 1"),
     ],
     ids=["unknown-preset", "not-zlib", "too-long", "one-variant"],

@@ -240,7 +240,9 @@ def test_malicious_pickle_as_weights_refused(tmp_path):
     at = _weights_upload(_page().run(), "evil.pth", _save({"features.0.weight": RunsCode()}))
     _ok(at)
     assert len(at.error) == 1
-    assert html.unescape(at.error[0].value).startswith("refused: the file asks to run or build Python objects (posix.system)")
+    assert html.unescape(at.error[0].value).startswith(
+        "refused: the file asks to run or build Python objects (posix.system)"
+    )
     assert not marker.exists()
     assert f"{FILTERS} — random initialisation" in _subheaders(at)
 

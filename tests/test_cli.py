@@ -1,16 +1,21 @@
 """The CLI, run as a subprocess the way a user runs it."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from explorer.__main__ import MAX_FILE_BYTES
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def cli(*args, cwd=ROOT):
+def cli(*args, cwd=ROOT, timeout=120):
     return subprocess.run(
-        [sys.executable, "-m", "explorer", *args], cwd=cwd, capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "explorer", *args], cwd=cwd, capture_output=True, text=True, timeout=timeout
     )
 
 
@@ -75,3 +80,109 @@ def test_binary_file_is_refused(tmp_path):
     f.write_bytes(b"\xff\xfe\x00\x01" * 10)
     r = cli(str(f))
     assert r.returncode == 2 and "Traceback" not in r.stderr and "cannot read" in r.stdout
+
+
+NOT_REGULAR_FIX = "       fix: pass a config JSON file; directories, devices and pipes are not read"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_a_fifo_is_refused_without_opening_it(tmp_path):
+    fifo = tmp_path / "config.json"
+    os.mkfifo(fifo)
+    r = cli(str(fifo), timeout=20)  # opening a FIFO with no writer would block forever
+    assert r.returncode == 2 and r.stderr == ""
+    assert r.stdout == f"{fifo}\nERROR  {fifo} is not a regular file\n{NOT_REGULAR_FIX}\n"
+
+
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/urandom", "/dev/null"])
+def test_a_device_is_refused(device):
+    if not os.path.exists(device):
+        pytest.skip(f"no {device}")
+    r = cli(device, "--json", timeout=20)  # /dev/zero used to be read until MemoryError
+    assert r.returncode == 2 and r.stderr == ""
+    assert json.loads(r.stdout) == [
+        {
+            "name": device,
+            "error": {
+                "layer": None,
+                "message": f"{device} is not a regular file",
+                "fix": "pass a config JSON file; directories, devices and pipes are not read",
+            },
+        }
+    ]
+
+
+def test_a_directory_is_refused(tmp_path):
+    r = cli(str(tmp_path), timeout=20)
+    assert r.returncode == 2 and f"ERROR  {tmp_path} is not a regular file" in r.stdout
+
+
+def test_an_oversize_file_is_refused(tmp_path):
+    big = tmp_path / "big.json"
+    big.write_bytes(b" " * (MAX_FILE_BYTES + 1))
+    sparse = tmp_path / "sparse.json"
+    with open(sparse, "wb") as f:
+        f.truncate(10**10)  # claims 10 GB without using the disk
+    r = cli(str(big), str(sparse), timeout=20)
+    assert r.returncode == 2 and r.stderr == ""
+    for path in (big, sparse):
+        assert f"{path}\nERROR  {path} is over 800,000 bytes, too large for a config\n" in r.stdout
+
+
+def test_a_file_at_the_byte_limit_is_read_and_judged_by_characters(tmp_path):
+    f = tmp_path / "spaces.json"
+    f.write_bytes(b" " * MAX_FILE_BYTES)
+    r = cli(str(f), timeout=20)
+    assert r.returncode == 2
+    assert "ERROR  the config is 800,000 characters, over the limit of 200,000" in r.stdout
+
+
+def test_a_byte_order_mark_is_skipped(tmp_path):
+    f = tmp_path / "bom.json"
+    f.write_bytes(b"\xef\xbb\xbf" + json.dumps({"name": "bom", "layers": []}).encode())
+    r = cli(str(f))
+    assert r.returncode == 0 and r.stdout.startswith("bom  input 3×224×224")
+
+
+def test_an_mlp_without_convolutions(tmp_path):
+    f = tmp_path / "mlp.json"
+    f.write_text(
+        '{"input":{"channels":1,"height":28,"width":28},"layers":[{"type":"flatten"},{"type":"linear","out_features":10}]}'
+    )
+    r = cli(str(f))
+    assert r.returncode == 0 and r.stderr == ""
+    assert "  1  fc1         linear          10                     7,850          7,840" in r.stdout
+    assert "total: 7,850 params" in r.stdout
+    docs = json.loads(cli(str(f), "--json").stdout)
+    assert docs[0]["total_params"] == 7850 and docs[0]["layers"][1]["output"] == [10]
+
+
+SURROGATE_MESSAGE = (
+    "name contains the character U+D800 (a lone surrogate, half of a character pair), which cannot be shown"
+)
+
+
+def test_a_lone_surrogate_in_the_name_is_an_error_in_both_modes(tmp_path):
+    f = tmp_path / "s.json"
+    f.write_text('{"name":"\\ud800","layers":[]}')  # the 6 characters \ud800 in the file
+    r = cli(str(f))
+    assert r.returncode == 2 and r.stderr == ""
+    assert r.stdout == f"{f}\nERROR  {SURROGATE_MESSAGE}\n       fix: remove the character U+D800 from name\n"
+    r = cli(str(f), "--json")
+    assert r.returncode == 2 and r.stderr == ""
+    assert json.loads(r.stdout)[0]["error"] == {
+        "layer": None,
+        "message": SURROGATE_MESSAGE,
+        "fix": "remove the character U+D800 from name",
+    }
+
+
+def test_a_huge_integer_is_an_error_not_a_traceback(tmp_path):
+    f = tmp_path / "big.json"
+    f.write_text('{"layers":[{"type":"conv","out_channels":1' + "0" * 5000 + ',"kernel":3}]}')
+    r = cli(str(f))
+    assert r.returncode == 2 and r.stderr == ""
+    assert (
+        "ERROR  a number in the config has 5,001 digits (10000000000000000...); numbers must be at most 1,000,000"
+        in (r.stdout)
+    )

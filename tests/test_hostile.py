@@ -5,17 +5,21 @@ structured error naming what was wrong; random query strings and widget values n
 exception element on the Build page.
 """
 
+import base64
 import json
+import math
 import string
 import time
+import zlib
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
 from explorer.analysis import analyse_config
 from explorer.share import decode_query
-from explorer.spec import SpecError, variant_from_json
+from explorer.spec import MAX_JSON_CHARS, SpecError, variant_from_json
 
 LAYER_TYPES = [
     "conv",
@@ -105,6 +109,153 @@ def test_json_text_round_trip_never_raises_other_errors(raw):
         variant_from_json(text)
     except SpecError as exc:
         assert exc.error.message
+
+
+class Raw(str):
+    """JSON text written as-is into a generated document (what json.dumps would never write)."""
+
+
+RAW_TOKENS = [
+    "1e999",
+    "-1e999",
+    "1E+400",
+    "NaN",
+    "Infinity",
+    "-Infinity",
+    "-0",
+    "-0.0",
+    "0e0",
+    "true",
+    "false",
+    "null",
+    "4.0",
+    "2.5",
+    "1e6",
+    "1000001",
+    "4E0",
+    "1e-400",
+    '"\\ud800"',
+    '"\\udfff tail"',
+    '"ok \\ud83d"',
+    '"\\ud83d\\ude00"',
+    '"a\\u0000b"',
+    '"\\u001b[31mred"',
+    '"\\u0085"',
+    '"\\ufffe"',
+    '"\\udbff\\udfff"',
+    '"tab\\tand\\nnewline"',
+]
+raw_leaf = st.one_of(
+    st.sampled_from(RAW_TOKENS).map(Raw),
+    # past Python's 4,300-digit int-string limit, around it, and just under the parser's own cap
+    st.integers(1, 6000).map(lambda n: Raw("1" + "0" * n)),
+    st.integers(4290, 4310).map(lambda n: Raw("-" + "9" * n)),
+    st.integers(1, 6000).map(lambda n: Raw("1" + "0" * n + ".5")),
+    st.integers(1, 3000).map(lambda n: Raw("[" * n + "]" * n)),
+    st.integers(1, 3000).map(lambda n: Raw('{"a":' * n + "1" + "}" * n)),
+)
+raw_key = st.one_of(
+    st.sampled_from(["name", "description", "source", "input", "layers", "type", *FIELDS]),
+    st.sampled_from(['"\\ud800"', '"\\u0000"']).map(Raw),
+    st.text(max_size=5),
+)
+raw_value = st.recursive(
+    st.one_of(raw_leaf, leaf),
+    lambda c: st.lists(c, max_size=4) | st.dictionaries(raw_key, c, max_size=4),
+    max_leaves=10,
+)
+raw_layer = st.fixed_dictionaries(
+    {"type": st.one_of(st.sampled_from(LAYER_TYPES), raw_value)},
+    optional={f: raw_value for f in FIELDS},
+)
+raw_config = st.one_of(
+    st.fixed_dictionaries(
+        {"layers": st.one_of(st.lists(st.one_of(raw_layer, raw_value), max_size=6), raw_value)},
+        optional={
+            "name": raw_value,
+            "description": raw_value,
+            "source": raw_value,
+            "input": st.one_of(
+                st.fixed_dictionaries({}, optional={"channels": raw_value, "height": raw_value, "width": raw_value}),
+                raw_value,
+            ),
+        },
+    ),
+    raw_value,
+)
+
+
+def to_text(value) -> str:
+    if isinstance(value, Raw):
+        return str(value)
+    if isinstance(value, dict):
+        return (
+            "{"
+            + ",".join(f"{to_text(k) if isinstance(k, Raw) else json.dumps(k)}:{to_text(v)}" for k, v in value.items())
+            + "}"
+        )
+    if isinstance(value, list):
+        return "[" + ",".join(to_text(v) for v in value) + "]"
+    return json.dumps(value, allow_nan=True)
+
+
+def check_outcome(text: str) -> None:
+    """variant_from_json answers a Variant whose text prints anywhere, or a SpecError: nothing else."""
+    start = time.perf_counter()
+    try:
+        variant = variant_from_json(text)
+    except SpecError as exc:
+        assert exc.error.message and isinstance(exc.error.message, str)
+        str(exc.error).encode("utf-8")  # printable
+        json.dumps(exc.error.to_dict(), ensure_ascii=False).encode("utf-8")
+    else:
+        for s in (variant.name, variant.description, variant.source):
+            s.encode("utf-8")
+        json.dumps(variant.to_dict(compact=False), ensure_ascii=False, allow_nan=False).encode("utf-8")
+        for layer in variant.layers:
+            for name, (kind, _default) in layer.FIELDS.items():
+                value = getattr(layer, name)
+                if kind in ("pos", "nonneg"):
+                    assert type(value) is int or (value is None and name in ("stride", "in_features"))
+                elif kind == "bool":
+                    assert type(value) is bool
+                else:
+                    assert type(value) is float and math.isfinite(value) and math.copysign(1, value) == 1
+    assert time.perf_counter() - start < 1.0
+
+
+@given(raw_config)
+def test_hostile_json_text_raises_only_spec_error(raw):
+    check_outcome(to_text(raw))
+
+
+@given(raw_config)
+def test_hostile_json_text_in_a_link_gives_a_notice(raw):
+    text = to_text(raw)
+    token = base64.urlsafe_b64encode(zlib.compress(text.encode("utf-8", "surrogatepass"), 9)).decode().rstrip("=")
+    variant, notice = decode_query({"v": token})
+    assert (variant is None) != (notice is None)
+    if notice is not None:
+        notice.encode("utf-8")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"layers":[{"type":"conv","out_channels":1' + "0" * 5000 + ',"kernel":3}]}',
+        '{"name":"\\ud800","layers":[]}',
+        '{"layers":[{"type":"dropout","p":NaN}]}',
+        '{"layers":[{"type":"dropout","p":1e999}]}',
+        '{"layers":[{"type":"conv","out_channels":true,"kernel":3}]}',
+        '{"layers":[{"type":"conv","out_channels":4,"kernel":2.5}]}',
+        '{"layers":[{"type":"conv","out_channels":4,"kernel":3,"padding":-0}]}',
+        "[" * 100_000 + "]" * 100_000,
+        '{"layers":' + "[" * 50_000 + "]" * 50_000 + "}",
+    ],
+)
+def test_reported_hostile_configs(text):
+    check_outcome(text[:MAX_JSON_CHARS])
+    check_outcome(text)
 
 
 @given(st.text(alphabet=string.printable, max_size=300))

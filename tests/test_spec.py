@@ -168,3 +168,161 @@ def test_arbitrary_json_never_raises_anything_but_spec_error(raw):
         variant_from_dict(raw)
     except SpecError as exc:
         assert exc.error.message
+
+
+# --- numbers Python's json would choke on ------------------------------------------------------
+
+
+def json_err(text):
+    with pytest.raises(SpecError) as info:
+        variant_from_json(text)
+    return info.value.error
+
+
+def test_integer_of_5000_digits_is_a_clear_error_not_a_value_error():
+    # Python refuses to convert more than 4,300 digits with a bare ValueError; it must never escape
+    e = json_err('{"layers":[{"type":"conv","out_channels":1' + "0" * 5000 + ',"kernel":3}]}')
+    assert (
+        e.message == "a number in the config has 5,001 digits (10000000000000000...); numbers must be at most 1,000,000"
+    )
+    assert e.fix == "write a number of at most 1,000,000"
+    assert json_err('{"layers":[], "x": -' + "9" * 101 + "}").message.startswith(
+        "a number in the config has 101 digits (-9999999999999999...)"
+    )
+
+
+def test_long_but_convertible_integer_names_its_field():
+    e = json_err('{"layers":[{"type":"conv","out_channels":1' + "0" * 50 + ',"kernel":3}]}')
+    assert e.message == "layer 0 (conv) out_channels is a 51-digit number, over the limit of 1,000,000"
+    e = json_err('{"layers":[{"type":"conv","out_channels":4,"kernel":-1' + "0" * 20 + "}]}")
+    assert e.message == "layer 0 (conv) kernel must be at least 1, got a 21-digit negative number"
+
+
+def test_huge_python_integers_in_a_dict_never_crash_the_messages():
+    big = 10**5000  # str(big) itself raises ValueError
+    assert err(with_layer({"type": "conv", "out_channels": big, "kernel": 3})).error.message == (
+        "layer 1 (conv) out_channels is a 5,001-digit number, over the limit of 1,000,000"
+    )
+    assert err(with_layer({"type": "dropout", "p": big})).error.message == (
+        "layer 1 (dropout) p is a 5,001-digit number, over the limit of 1,000,000"
+    )
+    assert err({"name": -big, "layers": []}).error.message == '"name" must be text, got a 5,001-digit negative number'
+    assert err(with_layer({"type": "lrn", "size": 10**15})).error.message == (
+        "layer 1 (lrn) size is a 16-digit number, over the limit of 1,000,000"
+    )
+    assert err(with_layer({"type": "lrn", "size": 10**15 - 1})).error.message == (
+        "layer 1 (lrn) size is 999,999,999,999,999, over the limit of 1,000,000"
+    )
+
+
+@pytest.mark.parametrize(
+    "number,message",
+    [
+        ("1e999", "the number 1e999 in the config is too large; numbers must be at most 1,000,000"),
+        ("-1e999", "the number -1e999 in the config is too large; numbers must be at most 1,000,000"),
+        ("NaN", "the config contains NaN, which is not a number JSON allows"),
+        ("Infinity", "the config contains Infinity, which is not a number JSON allows"),
+        ("-Infinity", "the config contains -Infinity, which is not a number JSON allows"),
+    ],
+)
+def test_non_finite_numbers_are_refused_at_parse_time(number, message):
+    assert json_err('{"layers":[{"type":"dropout","p":' + number + "}]}").message == message
+
+
+def test_negative_zero_is_zero():
+    v = variant_from_json(
+        '{"layers":[{"type":"conv","out_channels":4,"kernel":3,"padding":-0},{"type":"dropout","p":-0.0}]}'
+    )
+    assert v.layers[0].padding == 0 and isinstance(v.layers[0].padding, int)
+    assert str(v.layers[1].p) == "0.0"  # not -0.0
+
+
+def test_booleans_and_fractions_are_not_whole_numbers():
+    assert json_err('{"layers":[{"type":"conv","out_channels":true,"kernel":3}]}').message == (
+        "layer 0 (conv) out_channels must be a whole number, got true"
+    )
+    assert json_err('{"input":{"channels":false},"layers":[]}').message == (
+        "input channels must be a whole number, got false"
+    )
+    assert (
+        json_err('{"layers":[{"type":"dropout","p":true}]}').message == "layer 0 (dropout) p must be a number, got true"
+    )
+    assert json_err('{"layers":[{"type":"conv","out_channels":4,"kernel":3.5}]}').message == (
+        "layer 0 (conv) kernel must be a whole number, got 3.5"
+    )
+    assert variant_from_json('{"layers":[{"type":"conv","out_channels":4e0,"kernel":3}]}').layers[0].out_channels == 4
+
+
+def test_mixed_key_types_in_a_python_dict():
+    assert err({1: 2, "name": "x", "layers": []}).error.message == "unknown top-level field 1"
+
+
+# --- characters no encoder can print -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "field,escaped,code,kind",
+    [
+        ("name", "\\ud800", "U+D800", "a lone surrogate, half of a character pair"),
+        ("name", "ok \\udfff", "U+DFFF", "a lone surrogate, half of a character pair"),
+        ("name", "a\\u0000b", "U+0000", "a control character"),
+        ("name", "red\\u001b[31m", "U+001B", "a control character"),
+        ("name", "two\\nlines", "U+000A", "a control character"),
+        ("name", "\\u0085", "U+0085", "a control character"),
+        ("name", "\\ufffe", "U+FFFE", "a Unicode non-character"),
+        ("description", "x\\ud83d", "U+D83D", "a lone surrogate, half of a character pair"),
+        ("description", "\\u0007", "U+0007", "a control character"),
+        ("source", "\\ufdd0", "U+FDD0", "a Unicode non-character"),
+        ("source", "\\udbff\\udfff", "U+10FFFF", "a Unicode non-character"),
+    ],
+)
+def test_unprintable_characters_are_refused(field, escaped, code, kind):
+    e = json_err('{"' + field + '":"' + escaped + '","layers":[]}')
+    assert e.message == f"{field} contains the character {code} ({kind}), which cannot be shown"
+    assert e.fix == f"remove the character {code} from {field}"
+    # the message itself is always printable
+    e.message.encode("utf-8")
+
+
+def test_printable_text_is_kept():
+    v = variant_from_json(
+        '{"name":"Ünïcödé \\ud83d\\ude00 👨\\u200d👩","description":"line 1\\n\\tline 2","source":"ok","layers":[]}'
+    )
+    assert v.name == "Ünïcödé 😀 👨\u200d👩"
+    assert v.description == "line 1\n\tline 2"
+
+
+def test_a_surrogate_in_a_key_or_type_is_shown_escaped():
+    assert json_err('{"\\ud800":1,"layers":[]}').message == 'unknown top-level field "\\ud800"'
+    assert json_err('{"layers":[{"type":"\\ud800"}]}').message == 'layer 0: unknown type "\\ud800"'
+
+
+# --- a network without convolutions -------------------------------------------------------------
+
+
+MLP = (
+    '{"input":{"channels":1,"height":28,"width":28},"layers":[{"type":"flatten"},{"type":"linear","out_features":10}]}'
+)
+
+
+def test_an_mlp_parses_and_analyses():
+    from explorer.analysis import analyse
+
+    v = variant_from_json(MLP)
+    assert v.name == "custom" and len(v.layers) == 2
+    a = analyse(v)
+    assert a.valid, a.error
+    assert [r.output for r in a.rows] == [(784,), (10,)]
+    assert a.total_params == 784 * 10 + 10 and a.total_macs == 7840 and a.output_shape == (10,)
+    assert [r.receptive_field for r in a.rows] == [None, None]
+    a.to_dict()  # serialisable with no spatial layer at all
+
+
+def test_text_error_is_public_for_widgets():
+    from explorer.spec import text_error
+
+    assert text_error("fine name 😀", "name") is None
+    assert text_error("a\nb", "description", multiline=True) is None
+    e = text_error("a\nb", "the new name")
+    assert e.message == "the new name contains the character U+000A (a control character), which cannot be shown"
+    assert e.fix == "remove the character U+000A from the new name"

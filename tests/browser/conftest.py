@@ -52,12 +52,44 @@ def _need_browser() -> None:
         pytest.skip(message)
 
 
+SERVER_LOG = ROOT / "artifacts" / "streamlit-browser-tests.log"
+TRACEBACK = "Traceback (most recent call last)"
+
+
 @pytest.fixture(scope="session")
-def server_url():
+def server():
+    """The Streamlit server: its URL and the path of its log (stdout and stderr)."""
     _need_browser()
+    _mkdir()
     port = _free_port()
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    log = open(ROOT / "artifacts" / "streamlit-browser-tests.log", "w") if _mkdir() else subprocess.DEVNULL
+    with open(SERVER_LOG, "w") as log:
+        yield from _serve(port, env, log)
+
+
+@pytest.fixture(scope="session")
+def server_url(server):
+    return server
+
+
+@pytest.fixture(autouse=True)
+def no_server_traceback(request):
+    """Fail any browser test during which the server logged a traceback (caught or not)."""
+    if "server_url" not in request.fixturenames:
+        yield
+        return
+    start = SERVER_LOG.stat().st_size if SERVER_LOG.exists() else 0
+    yield
+    with open(SERVER_LOG, errors="replace") as f:
+        f.seek(start)
+        new = f.read()
+    if TRACEBACK in new:
+        at = new.index(TRACEBACK)
+        excerpt = new[max(0, at - 600) : at + 3000]
+        pytest.fail(f"the server logged a traceback during this test:\n{excerpt}", pytrace=False)
+
+
+def _serve(port, env, log):
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -93,12 +125,15 @@ def server_url():
     else:
         proc.kill()
         pytest.fail("streamlit did not answer /_stcore/health within 90 s")
-    yield url
-    proc.terminate()
     try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(10)
 
 
 def _mkdir() -> bool:
