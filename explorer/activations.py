@@ -9,26 +9,40 @@ bin ⌊i·H/s⌋ … ⌈(i + 1)·H/s⌉ − 1, element-wise layers (ReLU, LRN, d
 unclipped window's size equals `LayerRow.receptive_field` and neighbours are `LayerRow.jump` apart;
 the clipped window (each layer's range clipped to that layer's real input, so padding and pixels a
 layer never reaches are left out) is what the page outlines on the image.
+
+Budget: `capture` keeps every layer's output, so before running anything it works out, by
+arithmetic, the bytes it would keep and the multiply-adds of the pass (`capture_cost`: from the
+engine's `Analysis` rows, or from the built model's layers on PyTorch's meta device, which
+allocates nothing) and raises `CaptureTooLarge` over `MAX_CAPTURE_BYTES` or `MAX_CAPTURE_MACS`.
 """
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import torch
+import torch.nn.functional as F
+from torch import nn
 
-from .analysis import Analysis
+from .analysis import Analysis, Shape, format_bytes, format_shape
 from .build import AlexNetVariant, build_model
 from .runtime import device_label
 from .spec import AdaptiveAvgPool, Conv, Flatten, Linear, Variant, _Pool
 
 __all__ = [
     "CLASSES_PATH",
+    "MAX_CAPTURE_BYTES",
+    "MAX_CAPTURE_MACS",
     "Activations",
+    "CaptureCost",
+    "CaptureTooLarge",
     "Window",
     "capture",
+    "capture_cost",
+    "check_capture",
     "class_names",
     "receptive_window",
     "seeded_model",
@@ -37,6 +51,90 @@ __all__ = [
 ]
 
 CLASSES_PATH = Path(__file__).resolve().parents[1] / "assets" / "imagenet_classes.txt"
+
+# What one Inside run may keep and cost. The page caches up to 8 captures for all sessions
+# together, so 256 MiB each bounds them at 2 GiB; torchvision's AlexNet keeps 4.8 MiB and the
+# paper's 8 MiB, so a student can still double the input side (4×) or the channels several times.
+MAX_CAPTURE_BYTES = 256 * 1024**2
+# torchvision's AlexNet is 0.71 billion multiply-adds; 20 billion (28×) take about 2.5 s on a
+# 2-thread CPU. (The reported 128-channel 1000×1000 run took 38 s and kept 1.9 GB.)
+MAX_CAPTURE_MACS = 20 * 10**9
+_BYTES_KEPT = 4  # outputs are kept as float32
+
+
+class CaptureTooLarge(ValueError):
+    """A capture refused by arithmetic before running; the message names the figure, the limit and a fix."""
+
+    def __init__(self, message: str, cost: CaptureCost):
+        super().__init__(message)
+        self.cost = cost
+
+
+@dataclass(frozen=True)
+class CaptureCost:
+    """What one `capture` would keep (every layer's output, float32) and compute, for a batch."""
+
+    kept_bytes: int
+    macs: int
+    largest: str  # the layer with the largest output, e.g. "conv1 · 128×249×249"
+
+    def problem(self) -> str | None:
+        """Why this capture is refused (one line with the figure, the limit and a fix), or None."""
+        if self.kept_bytes > MAX_CAPTURE_BYTES:
+            return (
+                f"Not run: every layer's output for this image adds up to {format_bytes(self.kept_bytes)} "
+                f"(the largest, {self.largest}), over the {format_bytes(MAX_CAPTURE_BYTES)} one run may keep: "
+                "use a smaller input or fewer channels."
+            )
+        if self.macs > MAX_CAPTURE_MACS:
+            return (
+                f"Not run: one forward pass is {self.macs / 1e9:,.1f} billion multiply-adds, over the "
+                f"{MAX_CAPTURE_MACS / 1e9:,.0f} billion one run may take (torchvision's AlexNet is 0.7): "
+                "use a smaller input or fewer channels."
+            )
+        return None
+
+
+def _walk(model: AlexNetVariant, input_shape: Shape) -> list[tuple[str, Shape, int]]:
+    """(name, output shape, MACs) per layer, on the meta device: shapes only, no memory, no weights touched."""
+    x = torch.empty((1, *input_shape), device="meta")
+    out = []
+    for name, module in zip(model.layer_names, model.layer_modules()):
+        macs = 0
+        if isinstance(module, nn.Conv2d):
+            weight = torch.empty(module.weight.shape, device="meta")
+            padding = module.padding if isinstance(module.padding, str) else tuple(module.padding)
+            x = F.conv2d(x, weight, None, module.stride, padding, module.dilation, module.groups)
+            kh, kw = module.kernel_size
+            macs = x.numel() * (module.in_channels // module.groups) * kh * kw
+        elif isinstance(module, nn.Linear):
+            x = torch.empty((*x.shape[:-1], module.out_features), device="meta")
+            macs = module.in_features * module.out_features
+        elif not isinstance(module, nn.modules.batchnorm._BatchNorm):  # batch norm keeps the shape
+            x = module(x)  # no parameters: pools, LRN, activations, dropout, flatten
+        out.append((name, tuple(x.shape[1:]), macs))
+    return out
+
+
+def capture_cost(source: Analysis | AlexNetVariant, input_shape: Shape | None = None, *, batch: int = 1) -> CaptureCost:
+    """What `capture` would keep and compute: from the engine's rows, or from a built model's layers."""
+    if isinstance(source, Analysis):
+        rows = [(r.name, r.output, r.macs) for r in source.rows]
+    else:
+        if input_shape is None:
+            raise ValueError("capture_cost of a model needs the input shape (C, H, W)")
+        rows = _walk(source, tuple(input_shape))
+    if not rows:
+        return CaptureCost(0, 0, "")
+    name, shape, _ = max(rows, key=lambda r: math.prod(r[1]))
+    kept = batch * sum(math.prod(r[1]) for r in rows) * _BYTES_KEPT
+    return CaptureCost(kept, batch * sum(r[2] for r in rows), f"{name} · {format_shape(shape)}")
+
+
+def check_capture(cost: CaptureCost) -> None:
+    """Raise `CaptureTooLarge` when `cost` is over either budget."""
+    if (problem := cost.problem()) is not None:
+        raise CaptureTooLarge(problem, cost)
 
 
 @dataclass(frozen=True)
@@ -68,8 +166,15 @@ def seeded_model(
 
 
 @torch.inference_mode()
-def capture(model: AlexNetVariant, x: torch.Tensor, *, device: torch.device | None = None) -> Activations:
-    """One forward pass with a hook on every layer; outputs come back as float32 CPU tensors."""
+def capture(
+    model: AlexNetVariant, x: torch.Tensor, *, device: torch.device | None = None, analysis: Analysis | None = None
+) -> Activations:
+    """One forward pass with a hook on every layer; outputs come back as float32 CPU tensors.
+
+    Raises `CaptureTooLarge` before running anything when the outputs it would keep or the pass's
+    multiply-adds are over budget (from `analysis` when given, else from the model's layers).
+    """
+    check_capture(capture_cost(analysis if analysis is not None else model, tuple(x.shape[1:]), batch=x.shape[0]))
     device = device or next((p.device for p in model.parameters()), torch.device("cpu"))
     outputs: list[torch.Tensor | None] = [None] * len(model.layer_names)
     handles = []

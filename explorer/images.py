@@ -3,8 +3,15 @@
 Uploads are untrusted. `load_image` refuses, with a one-line `ImageError`, anything that is empty,
 over `MAX_UPLOAD_BYTES`, not one of PNG / JPEG / WebP / BMP / GIF, damaged, or a decompression
 bomb: the pixel count is read from the header and checked against `MAX_PIXELS` *before* any
-pixel is decoded. Large legitimate photos are decoded at reduced size (JPEG draft mode) and
-downscaled to at most `MAX_WORKING_SIDE` pixels. Every mode ends up as 8-bit RGB: alpha is
+pixel is decoded, and so is the shape: a strip longer than `MAX_ASPECT`:1 (a 10000×10 PNG is 402
+bytes) is refused, because scaling its short side up for the network would make a gigantic image.
+Large legitimate photos are decoded at reduced size (JPEG draft mode) and downscaled to at most
+`MAX_WORKING_SIDE` pixels.
+
+Pixel budget: nothing here makes an image over `MAX_PIXELS` (decoding an upload) or, in
+`preprocess`, over `MAX_STEP_PIXELS` (the resized image and the crop); both are checked by
+arithmetic before the resize runs. Step pictures are shown at most `MAX_WORKING_SIDE` pixels wide
+or tall, so the page never encodes or sends a huge PNG. Every mode ends up as 8-bit RGB: alpha is
 composited on white, palette / CMYK / 16-bit / 1-bit images are converted properly, and the EXIF
 orientation is applied.
 
@@ -38,7 +45,9 @@ __all__ = [
     "IMAGENET_STD",
     "LUMA_MEAN",
     "LUMA_STD",
+    "MAX_ASPECT",
     "MAX_PIXELS",
+    "MAX_STEP_PIXELS",
     "MAX_UPLOAD_BYTES",
     "MAX_WORKING_SIDE",
     "PAPER_MEAN_NOTE",
@@ -61,6 +70,11 @@ __all__ = [
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 MAX_PIXELS = 40_000_000
 MAX_WORKING_SIDE = 1024
+# Longest side : shortest side. Panoramas are ~4:1, banners ~10:1; past 20:1 an image is a strip.
+MAX_ASPECT = 20
+# The largest image `preprocess` makes (the resized step, hence the crop too): 16 MP, 48 MB as RGB.
+# A 20:1 strip resized for a 227 input is 5180×259 = 1.3 MP; a 4:3 photo for a 1000×1000 input 1.7 MP.
+MAX_STEP_PIXELS = 16_000_000
 ALLOWED_FORMATS = ("PNG", "JPEG", "WEBP", "BMP", "GIF")
 SAMPLES_DIR = Path(__file__).resolve().parents[1] / "assets" / "samples"
 
@@ -83,7 +97,7 @@ class ImageError(ValueError):
     def __init__(self, message: str, kind: str):
         super().__init__(message)
         self.message = message
-        self.kind = kind  # empty, too_big, not_image, format, bomb, damaged
+        self.kind = kind  # empty, too_big, not_image, format, bomb, damaged, aspect
 
 
 @dataclass(frozen=True)
@@ -103,6 +117,18 @@ class LoadedImage:
 
 def _mb(n: int) -> str:
     return f"{n / 1024 / 1024:.1f} MB"
+
+
+def _aspect_message(name: str, width: int, height: int) -> str:
+    ratio = max(width, height) / max(1, min(width, height))
+    return (
+        f"{name} is {width:,}×{height:,} pixels, a {ratio:,.0f}:1 strip; images up to {MAX_ASPECT}:1 can be used: "
+        "crop it closer to square and try again."
+    )
+
+
+def _too_long(width: int, height: int) -> bool:
+    return max(width, height) > MAX_ASPECT * min(width, height)
 
 
 def _sniff(data: bytes) -> str:
@@ -196,6 +222,8 @@ def load_image(data: bytes, name: str = "upload") -> LoadedImage:
             "use a smaller image.",
             "bomb",
         )
+    if _too_long(width, height):
+        raise ImageError(_aspect_message(name, width, height), "aspect")
     original_mode, file_format = image.mode, image.format
     notes: list[str] = []
     try:
@@ -294,6 +322,10 @@ PATTERNS = (
 @functools.lru_cache(maxsize=16)
 def make_pattern(name: str, size: int = 256) -> Image.Image:
     """A synthetic test image (RGB, size×size) that makes edge and colour filters easy to read."""
+    if not 1 <= size <= MAX_WORKING_SIDE:
+        raise ImageError(
+            f"a pattern is 1 to {MAX_WORKING_SIDE} pixels wide, not {size}: pick a size in that range.", "too_big"
+        )
     arr = _pattern_array(name, size)
     return Image.fromarray(np.rint(arr * 255).astype(np.uint8), "RGB")
 
@@ -356,41 +388,78 @@ def _tensor_image(t: torch.Tensor) -> Image.Image:
     return Image.fromarray(np.transpose(arr, (1, 2, 0)), "RGB")
 
 
+def _shown(image: Image.Image, note: str) -> tuple[Image.Image, str]:
+    """A step's picture at most MAX_WORKING_SIDE on its longer side (the size text keeps the real size)."""
+    if max(image.size) <= MAX_WORKING_SIDE:
+        return image, note
+    small = image.copy()
+    small.thumbnail((MAX_WORKING_SIDE, MAX_WORKING_SIDE), Image.Resampling.BILINEAR, reducing_gap=2.0)
+    return small, f"{note}; shown at {small.width}×{small.height}"
+
+
+def _check_step_budget(width: int, height: int, spec: InputSpec) -> None:
+    """Refuse, by arithmetic and before any resize, what would make an image over the pixel budget."""
+    if width < 1 or height < 1 or width * height > MAX_PIXELS:
+        raise ImageError(
+            f"the image is {width:,}×{height:,} pixels, over the {MAX_PIXELS / 1e6:.0f}-megapixel limit: "
+            "use a smaller image.",
+            "too_big",
+        )
+    if _too_long(width, height):
+        raise ImageError(_aspect_message("the image", width, height), "aspect")
+    target = resize_side(spec)
+    new_w, new_h = _resized_size(width, height, target)
+    if new_w * new_h > MAX_STEP_PIXELS:
+        raise ImageError(
+            f"resizing the {width:,}×{height:,} image so its shorter side is {target:,} would make "
+            f"{new_w:,}×{new_h:,} = {new_w * new_h / 1e6:,.0f} megapixels, over the "
+            f"{MAX_STEP_PIXELS / 1e6:.0f}-megapixel limit: use a squarer image or a smaller input size.",
+            "too_big",
+        )
+
+
 def preprocess(image: Image.Image, spec: InputSpec) -> Preprocessed:
-    """Resize, centre-crop, to tensor, normalise; each step as an image with its size."""
+    """Resize, centre-crop, to tensor, normalise; each step as an image with its size.
+
+    Raises `ImageError` (kind "aspect" or "too_big") before resizing when the image is over
+    `MAX_ASPECT`:1 or the resized image would be over `MAX_STEP_PIXELS`.
+    """
+    _check_step_budget(image.width, image.height, spec)
+    steps: list[PreprocessStep] = []
+
+    def add(title: str, picture: Image.Image, size: str, note: str) -> None:
+        shown, note = _shown(picture, note)
+        steps.append(PreprocessStep(title, shown, size, note))
+
     rgb = to_rgb(image)
-    steps = [PreprocessStep("original", rgb, f"{rgb.width}×{rgb.height}", "the image as loaded (RGB)")]
+    add("original", rgb, f"{rgb.width}×{rgb.height}", "the image as loaded (RGB)")
     target = resize_side(spec)
     new_w, new_h = _resized_size(rgb.width, rgb.height, target)
     resized = rgb.resize((new_w, new_h), Image.Resampling.BILINEAR)
-    steps.append(
-        PreprocessStep(
-            f"resize shorter side to {target}",
-            resized,
-            f"{new_w}×{new_h}",
-            f"bilinear; 256·{max(spec.height, spec.width)}/224 = {256 * max(spec.height, spec.width) / 224:.2f} → {target}",
-        )
+    side = max(spec.height, spec.width)
+    add(
+        f"resize shorter side to {target}",
+        resized,
+        f"{new_w}×{new_h}",
+        f"bilinear; 256·{side}/224 = {256 * side / 224:.2f} → {target}",
     )
     box = _centre_crop_box(new_w, new_h, spec.width, spec.height)
     crop = resized.crop(box)
-    steps.append(
-        PreprocessStep(
-            f"centre crop {spec.width}×{spec.height}",
-            crop,
-            f"{spec.width}×{spec.height}",
-            f"box left {box[0]}, top {box[1]}",
-        )
+    del resized
+    add(
+        f"centre crop {spec.width}×{spec.height}",
+        crop,
+        f"{spec.width}×{spec.height}",
+        f"box left {box[0]}, top {box[1]}",
     )
     if spec.channels == 1:
         crop = crop.convert("L")
         mean, std = (LUMA_MEAN,), (LUMA_STD,)
-        steps.append(
-            PreprocessStep(
-                "grayscale",
-                crop,
-                f"{spec.width}×{spec.height}",
-                "this variant takes 1 channel: luma 0.299 R + 0.587 G + 0.114 B",
-            )
+        add(
+            "grayscale",
+            crop,
+            f"{spec.width}×{spec.height}",
+            "this variant takes 1 channel: luma 0.299 R + 0.587 G + 0.114 B",
         )
     else:
         mean, std = IMAGENET_MEAN, IMAGENET_STD
@@ -404,22 +473,16 @@ def preprocess(image: Image.Image, spec: InputSpec) -> Preprocessed:
         std = tuple((list(std) * reps)[: spec.channels])
     tensor = torch.from_numpy(np.ascontiguousarray(arr))
     shape = "×".join(str(d) for d in tensor.shape)
-    steps.append(
-        PreprocessStep(
-            "to tensor", _tensor_image(tensor), shape, "0…255 → 0…1, height×width×colour → colour×height×width"
-        )
-    )
+    add("to tensor", _tensor_image(tensor), shape, "0…255 → 0…1, height×width×colour → colour×height×width")
     m = torch.tensor(mean, dtype=torch.float32)[:, None, None]
     s = torch.tensor(std, dtype=torch.float32)[:, None, None]
     normalised = (tensor - m) / s
     mean_text = ", ".join(f"{v:g}" for v in mean)
     std_text = ", ".join(f"{v:g}" for v in std)
-    steps.append(
-        PreprocessStep(
-            "normalise",
-            _tensor_image(normalised),
-            shape,
-            f"(x − mean) / std, mean ({mean_text}), std ({std_text}); shown rescaled to 0…255",
-        )
+    add(
+        "normalise",
+        _tensor_image(normalised),
+        shape,
+        f"(x − mean) / std, mean ({mean_text}), std ({std_text}); shown rescaled to 0…255",
     )
     return Preprocessed(tuple(steps), normalised[None].contiguous(), crop, tuple(mean), tuple(std))

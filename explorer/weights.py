@@ -1,29 +1,46 @@
 """Weights: torchvision's ImageNet AlexNet download, safe state-dict loading, key/shape matching.
 
-- `download_weights` streams a URL (https:// or file://) into a temporary file inside the cache
-  directory, checks that the file's SHA-256 starts with the hash prefix in its name (torch hub's
-  convention, `alexnet-owt-7be5be79.pth`), then renames it into place atomically. Any failure
-  (offline, HTTP error, short read, wrong hash, disk full) raises `WeightsError` and leaves no
-  partial file behind. A valid copy already in `torch.hub.get_dir()/checkpoints` (where
-  torchvision caches it) is reused without a download.
+- `download_weights` streams a URL into a temporary file inside the cache directory, checks that
+  the file's SHA-256 starts with the hash prefix in its name (torch hub's convention,
+  `alexnet-owt-7be5be79.pth`), then renames it into place atomically. `check_url` accepts
+  https://, http://, file:// and an absolute path (read as file://), and refuses anything else
+  with a message saying what a valid value looks like. A file:// URL is read only from a regular
+  file (a FIFO or a folder is refused at once, never opened blocking). The whole download has a
+  deadline (`deadline`, default `DOWNLOAD_DEADLINE_S`) besides the per-read `timeout`, so a
+  server trickling a byte a second cannot hold it open. Any failure (offline, HTTP error, short
+  read, wrong hash, disk full, deadline) raises `WeightsError` and leaves no partial file behind;
+  `.partial` files of killed downloads are removed when the next download starts. A valid copy
+  already in `torch.hub.get_dir()/checkpoints` (where torchvision caches it) is reused.
 - `load_state_dict_file` uses `torch.load(..., weights_only=True)` only: a pickle that would run
-  code is refused by PyTorch's restricted unpickler before anything executes.
+  code is refused by PyTorch's restricted unpickler before anything executes. Before that, the
+  sizes the file declares (its zip directory, and each storage in its pickle, read by an inert
+  unpickler) are checked against `MAX_STATE_BYTES` (torchvision AlexNet's 233 MiB plus 5%) and
+  against each other, so a zip bomb is refused having read only the directory and the pickle.
 - `compatible(variant)` says whether the variant's parameter shapes equal torchvision's AlexNet;
-  `match_report` lists missing / unexpected / shape-mismatched keys; `apply_state_dict` loads
-  strictly, or only the matching tensors when asked.
+  `match_report` lists missing / unexpected / shape-mismatched / unusable keys (only dense,
+  floating-point tensors are usable: a sparse or int64 tensor is reported with its reason);
+  `apply_state_dict` loads strictly, or only the matching tensors when asked.
 """
 
 from __future__ import annotations
 
 import hashlib
+import http.client
 import io
 import os
+import pickle
+import queue
 import re
+import socket
+import stat
 import tempfile
+import threading
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
 import warnings
+import zipfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,11 +49,15 @@ from typing import BinaryIO
 import torch
 from torch import nn
 
+from .analysis import format_bytes
 from .build import BuildError, build_model
 from .spec import Variant
 
 __all__ = [
+    "MAX_PICKLE_BYTES",
+    "MAX_STATE_BYTES",
     "MAX_WEIGHTS_BYTES",
+    "TORCHVISION_BYTES",
     "TORCHVISION_FILENAME",
     "TORCHVISION_SHAPES",
     "TORCHVISION_URL",
@@ -44,6 +65,7 @@ __all__ = [
     "MatchRow",
     "WeightsError",
     "apply_state_dict",
+    "check_url",
     "checkpoint_dir",
     "compatible",
     "download_weights",
@@ -51,7 +73,9 @@ __all__ = [
     "hash_prefix",
     "load_state_dict_file",
     "match_report",
+    "remove_stale_partials",
     "shape_differences",
+    "unusable_reason",
 ]
 
 TORCHVISION_URL = "https://download.pytorch.org/models/alexnet-owt-7be5be79.pth"
@@ -119,11 +143,59 @@ def _valid_copy(path: Path, prefix: str) -> bool:
 
 
 def _filename(url: str) -> str:
-    return Path(urllib.parse.unquote(urllib.parse.urlparse(url).path)).name
+    return Path(urllib.parse.unquote(urllib.parse.urlsplit(url).path)).name
+
+
+def check_url(url: str) -> str:
+    """The URL to download from, checked: https://, http:// or file:// (an absolute path becomes file://).
+
+    Raises `WeightsError` saying what a valid value looks like, before anything is opened.
+    """
+    text = str(url).strip()
+    why = None
+    if not text:
+        why = "it is empty"
+    elif any(ord(ch) < 32 or ord(ch) == 127 for ch in text):
+        why = "it contains control characters"
+    elif "://" not in text and os.path.isabs(text):
+        return Path(text).as_uri()  # a plain absolute path: read it as a file:// URL
+    elif any(ch.isspace() for ch in text):
+        why = "it contains spaces: write them as %20"
+    else:
+        try:
+            parts = urllib.parse.urlsplit(text)
+            parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+        except ValueError as exc:
+            parts, why = None, f"it is malformed: {exc}"
+        if parts is not None:
+            scheme = parts.scheme.lower()
+            if scheme in ("http", "https"):
+                if not parts.hostname:
+                    why = "it has no host name"
+            elif scheme == "file":
+                if parts.netloc not in ("", "localhost"):
+                    why = "a file:// URL must name a file on this machine: file:///absolute/path"
+                elif not parts.path.startswith("/"):
+                    why = "a file:// URL needs an absolute path"
+            elif scheme:
+                why = f"{scheme}:// is not supported"
+            else:
+                why = "it is a relative path, not a URL"
+    if why is not None:
+        raise WeightsError(
+            f"the weights URL {text!r} cannot be used ({why}): set ALEXNET_WEIGHTS_URL to "
+            "https://host/alexnet-owt-7be5be79.pth, http://…, file:///absolute/path/alexnet-owt-7be5be79.pth, "
+            "or an absolute path (read as file://)."
+        )
+    return text
 
 
 def find_cached(url: str = TORCHVISION_URL, *, cache_dir: str | os.PathLike[str] | None = None) -> Path | None:
-    """A valid cached copy of `url`'s file (hash checked), or None."""
+    """A valid cached copy of `url`'s file (hash checked), or None (also for a URL that `check_url` refuses)."""
+    try:
+        url = check_url(url)
+    except WeightsError:
+        return None
     name = _filename(url)
     prefix = hash_prefix(name)
     if not name or prefix is None:
@@ -132,17 +204,177 @@ def find_cached(url: str = TORCHVISION_URL, *, cache_dir: str | os.PathLike[str]
     return path if _valid_copy(path, prefix) else None
 
 
+# --- download -----------------------------------------------------------------------------------
+
+# Temporary files are `.<name>.<host>.<pid>.<random>.partial`: a download that was killed leaves one
+# behind, and the next download removes it when its process is gone (same host) or it is older
+# than STALE_PARTIAL_S (a live download writes at least every `timeout` s and gives up after
+# `deadline` s, both far less than an hour).
+STALE_PARTIAL_S = 3600.0
+DOWNLOAD_DEADLINE_S = 20 * 60.0  # 233 MB in 20 minutes is 0.2 MB/s: anything slower is stalled
+_HOST = re.sub(r"[^A-Za-z0-9-]", "-", socket.gethostname())[:64] or "host"
+_PARTIAL = re.compile(r"^\..+\.(?P<host>[A-Za-z0-9-]+)\.(?P<pid>\d+)\.[A-Za-z0-9_]+\.partial$")
+
+
+def _alive(pid: int) -> bool:
+    if pid <= 0:
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # e.g. PermissionError: it exists, owned by someone else
+    return True
+
+
+def remove_stale_partials(directory: str | os.PathLike[str], *, max_age_s: float = STALE_PARTIAL_S) -> list[str]:
+    """Delete leftover `.partial` files: from a dead process on this host, or older than `max_age_s`."""
+    removed = []
+    now = time.time()
+    try:
+        entries = list(os.scandir(directory))
+    except OSError:
+        return removed
+    for entry in entries:
+        if not (entry.name.startswith(".") and entry.name.endswith(".partial")):
+            continue
+        try:
+            info = entry.stat(follow_symlinks=False)
+        except OSError:
+            continue
+        if not stat.S_ISREG(info.st_mode):
+            continue
+        found = _PARTIAL.match(entry.name)
+        dead = (
+            found is not None
+            and found["host"] == _HOST
+            and int(found["pid"]) != os.getpid()
+            and not _alive(int(found["pid"]))
+        )
+        if dead or now - info.st_mtime > max_age_s:
+            try:
+                os.unlink(entry.path)
+            except OSError:
+                continue
+            removed.append(entry.name)
+    return removed
+
+
+def _open_local(url: str, name: str, directory: Path) -> BinaryIO:
+    """Open a file:// URL's file for reading, refusing (without blocking) anything but a regular file."""
+    path = urllib.request.url2pathname(urllib.parse.urlsplit(url).path)
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a FIFO opens at once instead of waiting
+    except OSError as exc:
+        raise WeightsError(
+            f"cannot read {path} ({exc.strerror or exc}): check ALEXNET_WEIGHTS_URL, or copy {name} into {directory}."
+        ) from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        kind = "a folder" if stat.S_ISDIR(mode) else "a pipe" if stat.S_ISFIFO(mode) else "not a regular file"
+        raise WeightsError(f"{path} is {kind}, not a weights file: point ALEXNET_WEIGHTS_URL at the .pth file itself.")
+    return os.fdopen(fd, "rb")
+
+
+def _shutdown(response: object) -> None:
+    """Unblock a worker stuck reading `response` (an HTTP response): shut its socket down."""
+    sock = getattr(getattr(getattr(response, "fp", None), "raw", None), "_sock", None)
+    if sock is not None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except (OSError, ValueError):
+            pass
+
+
+def _fetch(
+    url: str,
+    name: str,
+    source: BinaryIO | None,
+    out: BinaryIO,
+    timeout: float,
+    events: queue.Queue,
+    cancel: threading.Event,
+    opened: list,
+) -> None:
+    """The download worker: stream into `out`, reporting ("progress", done, total), then ("done", …) or ("error", exc)."""
+    digest = hashlib.sha256()
+    done = reported = 0
+    total = None
+    try:
+        try:
+            if source is None:
+                source = urllib.request.urlopen(url, timeout=timeout)
+                opened.append(source)
+                length = source.headers.get("Content-Length")
+                total = int(length) if length and length.isdigit() else None
+            else:
+                total = os.fstat(source.fileno()).st_size
+            with source:
+                if total is not None and total > MAX_WEIGHTS_BYTES:
+                    raise WeightsError(f"{name} is {total / 2**20:.0f} MB, more than AlexNet's weights could be.")
+                events.put(("progress", 0, total))
+                # read1: whatever has arrived (at most one socket read), so a trickle cannot hold a 1 MB read.
+                read = getattr(source, "read1", source.read)
+                while not cancel.is_set() and (chunk := read(_CHUNK)):
+                    out.write(chunk)
+                    digest.update(chunk)
+                    done += len(chunk)
+                    if done > MAX_WEIGHTS_BYTES:
+                        raise WeightsError(f"{name} is over {MAX_WEIGHTS_BYTES / 2**20:.0f} MB; stopped the download.")
+                    if done - reported >= _CHUNK:
+                        events.put(("progress", done, total))
+                        reported = done
+                if done != reported:
+                    events.put(("progress", done, total))
+        finally:
+            out.close()
+    except BaseException as exc:  # handed to the caller's thread, which turns it into a WeightsError
+        events.put(("error", exc, done))
+        return
+    events.put(("done", done, total, digest.hexdigest()))
+
+
+def _download_error(exc: BaseException, url: str, name: str, directory: Path, done: int) -> BaseException:
+    """The one-line WeightsError for an exception raised while downloading (others pass through)."""
+    if isinstance(exc, WeightsError):
+        return exc
+    if isinstance(exc, urllib.error.HTTPError):
+        return WeightsError(f"the server answered {exc.code} {exc.reason} for {url}: check the URL.")
+    if isinstance(exc, urllib.error.URLError):
+        reason = getattr(exc, "reason", exc)
+        return WeightsError(
+            f"could not download {name}: no connection ({reason}). If this machine is offline, copy "
+            f"{name} into {directory} and try again."
+        )
+    if isinstance(exc, TimeoutError):
+        return WeightsError(f"the download of {name} timed out after {done / 2**20:.0f} MB: try again.")
+    if isinstance(exc, (OSError, http.client.HTTPException, ValueError)):
+        detail = getattr(exc, "strerror", None) or str(exc) or exc.__class__.__name__
+        return WeightsError(
+            f"the download of {name} failed after {done / 2**20:.0f} MB ({detail}): "
+            "check the disk space and the connection, then try again."
+        )
+    return exc
+
+
 def download_weights(
     url: str = TORCHVISION_URL,
     *,
     cache_dir: str | os.PathLike[str] | None = None,
     progress: Callable[[int, int | None], None] | None = None,
     timeout: float = 30.0,
+    deadline: float = DOWNLOAD_DEADLINE_S,
 ) -> Path:
     """Download `url` into the checkpoint cache (or reuse a valid copy) and return its path.
 
-    `progress(done_bytes, total_bytes)` is called as data arrives (total None when unknown).
+    `url` is checked first (`check_url`). `progress(done_bytes, total_bytes)` is called as data
+    arrives (total None when unknown), on the caller's thread. `timeout` bounds each network
+    operation; `deadline` bounds the whole download, however the server trickles. Leftover
+    `.partial` files of earlier, killed downloads are removed first (`remove_stale_partials`).
     """
+    url = check_url(url)
     name = _filename(url)
     prefix = hash_prefix(name)
     if prefix is None:
@@ -157,60 +389,63 @@ def download_weights(
             size = dest.stat().st_size
             progress(size, size)
         return dest
+    source = _open_local(url, name, directory) if urllib.parse.urlsplit(url).scheme.lower() == "file" else None
     try:
         directory.mkdir(parents=True, exist_ok=True)
-        handle, tmp_name = tempfile.mkstemp(prefix=f".{name}.", suffix=".partial", dir=directory)
+        remove_stale_partials(directory)
+        handle, tmp_name = tempfile.mkstemp(prefix=f".{name}.{_HOST}.{os.getpid()}.", suffix=".partial", dir=directory)
     except OSError as exc:
+        if source is not None:
+            source.close()
         raise WeightsError(
             f"cannot write to the weights cache {directory} ({exc.strerror or exc}): set TORCH_HOME to a writable folder."
         ) from None
     tmp = Path(tmp_name)
+    events: queue.Queue = queue.Queue()
+    cancel = threading.Event()
+    opened: list = []
     done = 0
     try:
-        digest = hashlib.sha256()
-        try:
-            with os.fdopen(handle, "wb") as out, urllib.request.urlopen(url, timeout=timeout) as response:
-                length = response.headers.get("Content-Length")
-                total = int(length) if length and length.isdigit() else None
-                if total is not None and total > MAX_WEIGHTS_BYTES:
-                    raise WeightsError(f"{name} is {total / 2**20:.0f} MB, more than AlexNet's weights could be.")
+        out = os.fdopen(handle, "wb")
+        worker = threading.Thread(
+            target=_fetch,
+            args=(url, name, source, out, timeout, events, cancel, opened),
+            name="weights-download",
+            daemon=True,
+        )
+        worker.start()
+        give_up_at = time.monotonic() + deadline
+        while True:
+            try:
+                event = events.get(timeout=max(0.0, give_up_at - time.monotonic()))
+            except queue.Empty:
+                raise WeightsError(
+                    f"the download of {name} took longer than {deadline:.0f} s ({done / 2**20:.0f} MB arrived): "
+                    f"the server is too slow or stalled. Try again later, or copy {name} into {directory}."
+                ) from None
+            if event[0] == "progress":
+                done = event[1]
                 if progress is not None:
-                    progress(0, total)
-                while chunk := response.read(_CHUNK):
-                    out.write(chunk)
-                    digest.update(chunk)
-                    done += len(chunk)
-                    if done > MAX_WEIGHTS_BYTES:
-                        raise WeightsError(f"{name} is over {MAX_WEIGHTS_BYTES / 2**20:.0f} MB; stopped the download.")
-                    if progress is not None:
-                        progress(done, total)
-        except urllib.error.HTTPError as exc:
-            raise WeightsError(f"the server answered {exc.code} {exc.reason} for {url}: check the URL.") from None
-        except urllib.error.URLError as exc:
-            reason = getattr(exc, "reason", exc)
-            raise WeightsError(
-                f"could not download {name}: no connection ({reason}). If this machine is offline, copy "
-                f"{name} into {directory} and try again."
-            ) from None
-        except TimeoutError:
-            raise WeightsError(f"the download of {name} timed out after {done / 2**20:.0f} MB: try again.") from None
-        except OSError as exc:
-            raise WeightsError(
-                f"the download of {name} failed after {done / 2**20:.0f} MB ({exc.strerror or exc}): "
-                "check the disk space and the connection, then try again."
-            ) from None
+                    progress(event[1], event[2])
+            elif event[0] == "error":
+                raise _download_error(event[1], url, name, directory, event[2]) from None
+            else:
+                _, done, total, actual = event
+                break
         if total is not None and done != total:
             raise WeightsError(f"the download of {name} stopped at {done:,} of {total:,} bytes: try again.")
-        actual = digest.hexdigest()
         if not actual.startswith(prefix):
             raise WeightsError(
                 f"{name} is corrupt: its SHA-256 starts {actual[:8]}, not {prefix}. The copy was discarded; try again."
             )
         os.replace(tmp, dest)
     finally:
+        cancel.set()
+        for response in opened:
+            _shutdown(response)
         tmp.unlink(missing_ok=True)
-    stat = dest.stat()
-    _VERIFIED[(str(dest), stat.st_size, stat.st_mtime_ns)] = True
+    stat_ = dest.stat()
+    _VERIFIED[(str(dest), stat_.st_size, stat_.st_mtime_ns)] = True
     return dest
 
 
@@ -230,18 +465,266 @@ def _unwrap(obj: object) -> object:
     return obj
 
 
-def load_state_dict_file(source: str | os.PathLike[str] | bytes | BinaryIO) -> dict[str, torch.Tensor]:
-    """Read a state dict with `torch.load(weights_only=True)`; refuse anything else with a clear message."""
-    if isinstance(source, (bytes, bytearray)):
+# Declared sizes are checked against these before torch.load reads anything large (a 1.9 MB .pth
+# whose DEFLATE-compressed record declares 2 GB would otherwise be unpacked in full):
+TORCHVISION_BYTES = 61_100_840 * 4  # torchvision AlexNet's float32 tensors: 233 MiB
+# 5% over torchvision's AlexNet: every preset fits (the largest, single-gpu, is 238 MiB).
+MAX_STATE_BYTES = TORCHVISION_BYTES * 105 // 100
+MAX_PICKLE_BYTES = 1024 * 1024  # data.pkl of AlexNet's state dict is under 2 KB
+_SMALL_ENTRY = 64 * 1024  # version, byteorder, serialization_id ... are a few bytes each
+_MAX_ENTRIES = 4096
+_MAX_GLOBALS = 64
+_ARCHIVE_SLACK = MAX_PICKLE_BYTES + 4 * 1024 * 1024  # file size beyond the tensor data: pickle, zip headers
+_LEGACY_MAGIC = 0x1950A86A20F9469CFC6C  # torch.save(..., _use_new_zipfile_serialization=False)
+_SAVE_AGAIN = "save the weights again with torch.save(model.state_dict(), path)."
+
+
+def _too_much_message(declared: int, limit: int) -> str:
+    return (
+        f"refused: the file declares {format_bytes(declared)} of tensor data, more than the {format_bytes(limit)} this page loads "
+        f"(torchvision's AlexNet needs {format_bytes(TORCHVISION_BYTES)}): upload the weights of a variant no bigger than AlexNet."
+    )
+
+
+class _Stub:
+    """What the size-inspecting unpickler builds instead of any real object: inert, accepts everything."""
+
+    def __new__(cls, *args: object, **kwargs: object) -> _Stub:
+        return object.__new__(cls)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        pass
+
+    def __setstate__(self, state: object) -> None:
+        pass
+
+    def __setitem__(self, key: object, value: object) -> None:
+        pass
+
+    def append(self, item: object) -> None:
+        pass
+
+    def extend(self, items: object) -> None:
+        pass
+
+
+class _Unreadable(Exception):
+    """The pickle could not be inspected; torch.load (weights_only) will give its own refusal."""
+
+
+# The storage classes torch.save names in its pickles, and their element sizes.
+_STORAGE_ITEMSIZE = {
+    f"torch.{name}": size
+    for name, size in {
+        "DoubleStorage": 8,
+        "FloatStorage": 4,
+        "HalfStorage": 2,
+        "BFloat16Storage": 2,
+        "LongStorage": 8,
+        "IntStorage": 4,
+        "ShortStorage": 2,
+        "CharStorage": 1,
+        "ByteStorage": 1,
+        "BoolStorage": 1,
+        "ComplexDoubleStorage": 16,
+        "ComplexFloatStorage": 8,
+        "QInt8Storage": 1,
+        "QInt32Storage": 4,
+        "QUInt8Storage": 1,
+        "QUInt4x2Storage": 1,
+        "QUInt2x4Storage": 1,
+        "UntypedStorage": 1,
+    }.items()
+}
+
+
+class _SizeUnpickler(pickle.Unpickler):
+    """Collects the storages a torch pickle declares (key → bytes) without importing or running anything."""
+
+    def __init__(self, file: BinaryIO):
+        super().__init__(file)
+        self.storages: dict[str, int] = {}
+        self._globals: dict[tuple[str, str], type] = {}
+
+    def find_class(self, module: str, name: str) -> type:
+        key = (module, name)
+        if key not in self._globals:
+            if len(self._globals) >= _MAX_GLOBALS:
+                raise _Unreadable("too many globals")
+            self._globals[key] = type(name, (_Stub,), {"torch_name": f"{module}.{name}"})
+        return self._globals[key]
+
+    def persistent_load(self, pid: object) -> object:
+        if isinstance(pid, tuple) and len(pid) >= 5 and pid[0] in ("storage", b"storage"):
+            storage_type, key, numel = pid[1], pid[2], pid[4]
+            name = getattr(storage_type, "torch_name", "")
+            itemsize = _STORAGE_ITEMSIZE.get(name)
+            if itemsize is None or not isinstance(numel, int) or numel < 0:
+                raise _Unreadable(f"storage {name!r}")
+            key = key.decode() if isinstance(key, bytes) else str(key)
+            self.storages[key] = max(self.storages.get(key, 0), numel * itemsize)
+        return _Stub()
+
+
+def _declared_storages(data: BinaryIO) -> dict[str, int] | None:
+    """Storage key → declared bytes from a torch pickle, or None where it cannot be read that way."""
+    unpickler = _SizeUnpickler(data)
+    try:
+        unpickler.load()
+    except Exception:  # malformed, hostile or unusual: the directory checks still bound what torch.load reads,
+        return None  # and its restricted unpickler gives the message
+    return unpickler.storages
+
+
+def _check_zip(stream: BinaryIO, max_bytes: int) -> None:
+    """Check a zip-format .pth from its directory and pickle, reading no tensor data."""
+    try:
+        archive = zipfile.ZipFile(stream)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+        raise WeightsError(
+            f"not a PyTorch weights file ({exc.__class__.__name__}: a damaged zip archive): {_SAVE_AGAIN}"
+        ) from None
+    with archive:
+        infos = archive.infolist()
+        if len(infos) > _MAX_ENTRIES:
+            raise WeightsError(f"refused: the file holds {len(infos):,} entries, not a state dict; {_SAVE_AGAIN}")
+        pickles = [i for i in infos if i.filename.count("/") == 1 and i.filename.endswith("/data.pkl")]
+        if len(pickles) != 1:
+            raise WeightsError(
+                "not a PyTorch weights file (no data.pkl in the archive): upload a .pth/.pt saved with "
+                "torch.save(model.state_dict(), path)."
+            )
+        prefix = pickles[0].filename.removesuffix("data.pkl")
+        records: dict[str, zipfile.ZipInfo] = {}
+        data_total = 0
+        for info in infos:
+            if info.filename.startswith(f"{prefix}data/"):
+                records[info.filename.removeprefix(f"{prefix}data/")] = info
+                data_total += info.file_size
+                limit = max_bytes
+            else:
+                limit = MAX_PICKLE_BYTES if info is pickles[0] else _SMALL_ENTRY
+            if info.file_size > limit:
+                if info.compress_type != zipfile.ZIP_STORED:
+                    raise WeightsError(
+                        f"refused: {info.filename} in the file is compressed and unpacks to {format_bytes(info.file_size)} "
+                        f"from {format_bytes(info.compress_size)}, more than the {format_bytes(limit)} allowed (a zip bomb?): "
+                        f"{_SAVE_AGAIN}"
+                    )
+                raise WeightsError(_too_much_message(info.file_size, limit))
+        if data_total > max_bytes:
+            raise WeightsError(_too_much_message(data_total, max_bytes))
+        try:
+            with archive.open(pickles[0]) as handle:
+                pickled = handle.read(MAX_PICKLE_BYTES + 1)
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError) as exc:
+            raise WeightsError(
+                f"not a PyTorch weights file ({exc.__class__.__name__}: a damaged zip archive): {_SAVE_AGAIN}"
+            ) from None
+    storages = _declared_storages(io.BytesIO(pickled))
+    if storages is None:
+        return
+    declared = sum(storages.values())
+    if declared > max_bytes:
+        raise WeightsError(_too_much_message(declared, max_bytes))
+    for key, nbytes in storages.items():
+        info = records.get(key)
+        if info is None:
+            raise WeightsError(f"refused: the tensor data {key!r} is missing from the file (damaged?): {_SAVE_AGAIN}")
+        if info.file_size != nbytes:
+            raise WeightsError(
+                f"refused: the tensor data {key!r} should hold {nbytes:,} bytes but the file declares "
+                f"{info.file_size:,} (damaged or crafted): {_SAVE_AGAIN}"
+            )
+
+
+def _check_legacy(stream: BinaryIO, size: int, max_bytes: int) -> None:
+    """Old (non-zip) torch.save files: the storages declared must fit in the bytes that follow."""
+    try:
+        magic = _SizeUnpickler(stream).load()
+        if magic != _LEGACY_MAGIC:
+            return  # not torch's legacy format: torch.load gives the message
+        _SizeUnpickler(stream).load()  # protocol version
+        _SizeUnpickler(stream).load()  # sys_info
+    except Exception:
+        return
+    storages = _declared_storages(stream)
+    if storages is None:
+        return
+    declared = sum(storages.values())
+    if declared > max_bytes:
+        raise WeightsError(_too_much_message(declared, max_bytes))
+    if declared > size - stream.tell():
+        raise WeightsError(
+            f"refused: the file declares {declared:,} bytes of tensor data but holds only {size - stream.tell():,} "
+            f"more (damaged or crafted): {_SAVE_AGAIN}"
+        )
+
+
+def _check_before_loading(stream: BinaryIO, size: int, max_bytes: int) -> None:
+    """Everything torch.load would allocate, bounded from the file's own declarations; leaves `stream` at 0."""
+    if size > max_bytes + _ARCHIVE_SLACK:
+        raise WeightsError(
+            f"refused: the file is {format_bytes(size)}, more than the {format_bytes(max_bytes)} this page loads (torchvision's "
+            f"AlexNet is {format_bytes(TORCHVISION_BYTES)}): upload the weights of a variant no bigger than AlexNet."
+        )
+    head = stream.read(4)
+    stream.seek(0)
+    try:
+        if head == b"PK\x03\x04":  # torch.load's own test for the zip format
+            _check_zip(stream, max_bytes)
+        else:
+            _check_legacy(stream, size, max_bytes)
+    finally:
+        stream.seek(0)
+
+
+def _open_regular(path: str | os.PathLike[str]) -> BinaryIO:
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        raise WeightsError(
+            f"cannot read {os.fspath(path)} ({exc.strerror or exc}): choose the .pth file again."
+        ) from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise WeightsError(f"{os.fspath(path)} is not a regular file: choose the .pth file itself.")
+    return os.fdopen(fd, "rb")
+
+
+def load_state_dict_file(
+    source: str | os.PathLike[str] | bytes | BinaryIO, *, max_bytes: int = MAX_STATE_BYTES
+) -> dict[str, torch.Tensor]:
+    """Read a state dict with `torch.load(weights_only=True)`; refuse anything else with a clear message.
+
+    Before torch.load, the sizes the file declares (the zip directory's entries, each storage in its
+    pickle) are checked against `max_bytes` and against each other, so a zip bomb or a record whose
+    size disagrees with its declaration is refused having read only the directory and the pickle.
+    """
+    if isinstance(source, (bytes, bytearray, memoryview)):
         if len(source) == 0:
             raise WeightsError("the weights file is empty (0 bytes): choose the .pth file again.")
-        stream: object = io.BytesIO(source)
-    else:
-        stream = source
+        stream: BinaryIO = io.BytesIO(source)
+        size = len(source)
+    elif isinstance(source, (str, os.PathLike)):
+        stream = _open_regular(source)
+        size = os.fstat(stream.fileno()).st_size
+        if size == 0:
+            stream.close()
+            raise WeightsError("the weights file is empty (0 bytes): choose the .pth file again.")
+    else:  # any other readable stream: at most the size limit is read into memory
+        data = source.read(max_bytes + _ARCHIVE_SLACK + 1)
+        return load_state_dict_file(data, max_bytes=max_bytes)
+    with stream:
+        _check_before_loading(stream, size, max_bytes)
+        return _validated(_torch_load(stream))
+
+
+def _torch_load(stream: BinaryIO) -> object:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # e.g. "Detected pickle protocol 4": we report our own message
-            obj = torch.load(stream, weights_only=True, map_location="cpu")  # type: ignore[arg-type]
+            obj = torch.load(stream, weights_only=True, map_location="cpu")
     except Exception as exc:
         text = str(exc)
         found = re.search(r"GLOBAL ([\w.]+)", text)
@@ -259,6 +742,10 @@ def load_state_dict_file(source: str | os.PathLike[str] | bytes | BinaryIO) -> d
             f"not a PyTorch weights file ({exc.__class__.__name__}): upload a .pth/.pt saved with "
             "torch.save(model.state_dict(), path)."
         ) from None
+    return obj
+
+
+def _validated(obj: object) -> dict[str, torch.Tensor]:
     obj = _unwrap(obj)
     if not isinstance(obj, Mapping) or not obj:
         raise WeightsError(
@@ -306,16 +793,47 @@ def shape_differences(variant: Variant, limit: int = 3) -> list[str]:
     return out
 
 
+def unusable_reason(tensor: object, like: torch.Tensor | None = None) -> str | None:
+    """Why a loaded value cannot be copied into a parameter, in a few words; None when it can.
+
+    Accepted: a dense (strided) tensor with data, floating point where the model's tensor is floating
+    point (float16/32/64 and bfloat16 are all converted by load_state_dict), else the model's dtype
+    (e.g. BatchNorm's int64 num_batches_tracked).
+    """
+    if not isinstance(tensor, torch.Tensor):
+        return f"{type(tensor).__name__}, not a tensor"
+    if tensor.is_sparse or tensor.layout in (torch.sparse_csr, torch.sparse_csc, torch.sparse_bsr, torch.sparse_bsc):
+        return "sparse tensor"
+    if tensor.layout != torch.strided or tensor.is_nested:
+        return f"{str(tensor.layout).removeprefix('torch.')} layout, not dense"
+    if tensor.is_quantized:
+        return "quantized tensor"
+    if tensor.device.type == "meta":
+        return "no data (meta tensor)"
+    dtype = str(tensor.dtype).removeprefix("torch.")
+    if like is None or like.is_floating_point():
+        if not tensor.is_floating_point():
+            return f"{dtype} dtype, not floating point"
+    elif tensor.dtype != like.dtype:
+        return f"{dtype} dtype, not {str(like.dtype).removeprefix('torch.')}"
+    return None
+
+
 @dataclass(frozen=True)
 class MatchRow:
     key: str
-    status: str  # "ok", "missing", "unexpected", "shape mismatch"
+    status: str  # "ok", "missing", "unexpected", "shape mismatch", "unusable"
     model_shape: tuple[int, ...] | None
     file_shape: tuple[int, ...] | None
+    reason: str = ""  # for "unusable": e.g. "sparse tensor", "int64 dtype, not floating point"
 
     def to_dict(self) -> dict[str, str]:
         fmt = lambda s: "×".join(map(str, s)) if s is not None else "—"  # noqa: E731
-        return {"key": self.key, "status": self.status, "model": fmt(self.model_shape), "file": fmt(self.file_shape)}
+        status = f"{self.status}: {self.reason}" if self.reason else self.status
+        return {"key": self.key, "status": status, "model": fmt(self.model_shape), "file": fmt(self.file_shape)}
+
+
+_STATUSES = ("ok", "missing", "unexpected", "shape mismatch", "unusable")
 
 
 @dataclass(frozen=True)
@@ -339,27 +857,38 @@ class MatchReport:
         return sum(r.model_shape is not None for r in self.rows)
 
     def summary(self) -> str:
-        counts = {s: sum(r.status == s for r in self.rows) for s in ("ok", "missing", "unexpected", "shape mismatch")}
-        return (
+        counts = {s: sum(r.status == s for r in self.rows) for s in _STATUSES}
+        text = (
             f"{counts['ok']} of {self.n_model_keys} tensors match; {counts['missing']} missing, "
             f"{counts['unexpected']} unexpected, {counts['shape mismatch']} with the wrong shape"
         )
+        if counts["unusable"]:
+            reasons = ", ".join(dict.fromkeys(r.reason for r in self.rows if r.status == "unusable"))
+            text += f", {counts['unusable']} unusable ({reasons})"
+        return text
+
+
+def _file_shape(value: object) -> tuple[int, ...] | None:
+    return tuple(value.shape) if isinstance(value, torch.Tensor) else None
 
 
 def match_report(model: nn.Module, state_dict: Mapping[str, torch.Tensor]) -> MatchReport:
-    """Compare a model's state dict with a loaded one, key by key."""
+    """Compare a model's state dict with a loaded one, key by key (kind first: dense, the right dtype; then shape)."""
     own = model.state_dict()
     rows = []
     for key, tensor in own.items():
+        shape = tuple(tensor.shape)
         if key not in state_dict:
-            rows.append(MatchRow(key, "missing", tuple(tensor.shape), None))
-        elif tuple(state_dict[key].shape) != tuple(tensor.shape):
-            rows.append(MatchRow(key, "shape mismatch", tuple(tensor.shape), tuple(state_dict[key].shape)))
+            rows.append(MatchRow(key, "missing", shape, None))
+        elif (reason := unusable_reason(state_dict[key], tensor)) is not None:
+            rows.append(MatchRow(key, "unusable", shape, _file_shape(state_dict[key]), reason))
+        elif tuple(state_dict[key].shape) != shape:
+            rows.append(MatchRow(key, "shape mismatch", shape, tuple(state_dict[key].shape)))
         else:
-            rows.append(MatchRow(key, "ok", tuple(tensor.shape), tuple(tensor.shape)))
+            rows.append(MatchRow(key, "ok", shape, shape))
     for key, tensor in state_dict.items():
         if key not in own:
-            rows.append(MatchRow(key, "unexpected", None, tuple(tensor.shape)))
+            rows.append(MatchRow(key, "unexpected", None, _file_shape(tensor)))
     return MatchReport(tuple(rows))
 
 

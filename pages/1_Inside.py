@@ -26,8 +26,11 @@ import ui
 from explorer import images, weights
 from explorer.activations import (
     Activations,
+    CaptureTooLarge,
     Window,
     capture,
+    capture_cost,
+    check_capture,
     class_names,
     receptive_window,
     seeded_model,
@@ -81,11 +84,15 @@ def _model(
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
-def _activations(vkey: str, weights_id: str, image_id: str, _model_fn, _tensor: torch.Tensor) -> Activations:
+def _activations(
+    vkey: str, weights_id: str, image_id: str, _model_fn, _tensor: torch.Tensor, _analysis: Analysis
+) -> Activations:
+    # Refuse an oversize run before building the model or waiting for a slot (one session's budget).
+    check_capture(capture_cost(_analysis))
     with forward_slot(timeout=FORWARD_WAIT_S) as acquired:
         if not acquired:
             raise TimeoutError("no free forward-pass slot")
-        return capture(_model_fn(), _tensor, device=pick_device())
+        return capture(_model_fn(), _tensor, device=pick_device(), analysis=_analysis)
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
@@ -211,7 +218,7 @@ def render_weights(variant: Variant, vkey: str) -> tuple[str, str, object, bool]
                     path = str(weights.download_weights(url, progress=report))
                 except weights.WeightsError as exc:
                     bar.empty()
-                    st.error(str(exc), icon="🚫")
+                    st.error(ui.md(str(exc)), icon="🚫")
                     return RANDOM, "random", None, False
                 bar.progress(1.0, text="Downloaded and verified.")
                 st.session_state["inside_imagenet_path"] = path
@@ -219,7 +226,7 @@ def render_weights(variant: Variant, vkey: str) -> tuple[str, str, object, bool]
             st.caption("Showing random initialisation until the ImageNet weights are loaded.")
             return RANDOM, "random", None, False
         st.session_state["inside_imagenet_path"] = path
-        st.caption(f"ImageNet weights: {path}")
+        st.caption(f"ImageNet weights: {ui.md(path)}")
         return IMAGENET, f"imagenet:{weights.hash_prefix(path)}", lambda: _imagenet_state(path), False
     if source == UPLOADED:
         upload = st.file_uploader("Upload a state dict (.pth / .pt)", type=["pth", "pt"], key="inside_weights_upload")
@@ -229,13 +236,13 @@ def render_weights(variant: Variant, vkey: str) -> tuple[str, str, object, bool]
         file_key = f"{upload.file_id}:{upload.size}"
         state, error = _uploaded_state(file_key, upload.getvalue())
         if error is not None:
-            st.error(error, icon="🚫")
+            st.error(ui.md(error), icon="🚫")
             return RANDOM, "random", None, False
         report = _match(vkey, file_key, variant, state)
         if report.exact:
-            st.success(f"{upload.name}: all {report.n_model_keys} tensors match this variant.", icon="✅")
+            st.success(f"{ui.md(upload.name)}: all {report.n_model_keys} tensors match this variant.", icon="✅")
             return UPLOADED, f"upload:{file_key}", lambda: state, False
-        st.error(f"{upload.name} does not fit {variant.name}: {report.summary()}.", icon="🚫")
+        st.error(f"{ui.md(upload.name)} does not fit {ui.md(variant.name)}: {ui.md(report.summary())}.", icon="🚫")
         st.dataframe([r.to_dict() for r in report.problems], hide_index=True, width="stretch")
         n_ok = len(report.matching_keys)
         partial = st.checkbox(
@@ -430,7 +437,7 @@ def main() -> None:
         choice = st.selectbox("Variant", list(choices), key="inside_variant")
         variant = choices[choice]
         analysis = analyse(variant)
-        st.caption(f"{variant.name}: input {format_shape(analysis.input_shape)}")
+        st.caption(f"{ui.md(variant.name)}: input {format_shape(analysis.input_shape)}")
     with top_right:
         image, image_label = ui.image_picker("inside")
     if not analysis.valid:
@@ -448,11 +455,18 @@ def main() -> None:
         render_filters(variant, vkey, analysis, label, weights_id, model_fn)
         return
     image_id = images.image_digest(image)
-    pre = _preprocess(image_id, analysis.input_shape, image)
+    try:
+        pre = _preprocess(image_id, analysis.input_shape, image)
+    except images.ImageError as exc:
+        st.error(ui.md(str(exc)), icon="🚫")
+        return
     render_preprocessing(pre, _step_pngs(image_id, analysis.input_shape, pre))
     with st.spinner("Running the forward pass (waiting for a free slot if other students are running theirs)…"):
         try:
-            acts = _activations(vkey, weights_id, image_id, model_fn, pre.tensor)
+            acts = _activations(vkey, weights_id, image_id, model_fn, pre.tensor, analysis)
+        except (CaptureTooLarge, weights.WeightsError) as exc:
+            st.error(ui.md(str(exc)), icon="🚫")
+            return
         except TimeoutError:
             st.warning(
                 f"The server is busy: no forward-pass slot freed up within {FORWARD_WAIT_S:.0f} s. Try again in a moment.",
@@ -460,7 +474,7 @@ def main() -> None:
             )
             return
     st.caption(
-        f"{image_label} · forward pass on **{acts.device}** took **{acts.milliseconds:.0f} ms** "
+        f"{ui.md(image_label)} · forward pass on **{acts.device}** took **{acts.milliseconds:.0f} ms** "
         f"(this machine's best device: {device_label(pick_device())}); changing the layer or channel reuses it."
     )
     key = (vkey, weights_id, image_id)

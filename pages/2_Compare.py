@@ -25,7 +25,6 @@ from explorer.compare import (
     decode_selection,
     encode_selection,
     feature_grid,
-    markdown_escape,
     role_feature_maps,
     spatial_roles,
 )
@@ -34,7 +33,7 @@ from explorer.images import ImageError, image_digest, load_image, load_sample, p
 from explorer.presets import PRESETS
 from explorer.runtime import forward_slot
 from explorer.spec import MAX_JSON_CHARS, SpecError, Variant, variant_from_json
-from ui import CURRENT, guarded, show_variant_error, sidebar_nav, variant_choices
+from ui import CURRENT, guarded, md, show_variant_error, sidebar_nav, variant_choices
 
 st.set_page_config(page_title="Compare · AlexNet Explorer", page_icon="🧠", layout="wide")
 
@@ -101,21 +100,19 @@ def render_link_and_upload() -> None:
     data = upload.getvalue()
     if len(data) > MAX_JSON_CHARS:
         st.error(
-            f"{markdown_escape(upload.name)} is {len(data):,} bytes, over the {MAX_JSON_CHARS:,} limit for a config: "
+            f"{md(upload.name)} is {len(data):,} bytes, over the {MAX_JSON_CHARS:,} limit for a config: "
             "upload one variant's JSON."
         )
         return
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        st.error(
-            f"{markdown_escape(upload.name)} is not text (it looks binary): upload the .json file the Build page exports."
-        )
+        st.error(f"{md(upload.name)} is not text (it looks binary): upload the .json file the Build page exports.")
         return
     try:
         variant = variant_from_json(text)
     except SpecError as exc:
-        st.error(f"{markdown_escape(upload.name)} could not be read as a variant:")
+        st.error(f"{md(upload.name)} could not be read as a variant:")
         show_variant_error(exc.error)
         return
     seen.add(upload.file_id)
@@ -124,18 +121,16 @@ def render_link_and_upload() -> None:
     selection = [x for x in st.session_state.get(SELECT_KEY, []) if x != label]
     if len(selection) < MAX_VARIANTS:
         st.session_state[SELECT_KEY] = [*selection, label]
-        st.success(f"Added {markdown_escape(variant.name)} from {markdown_escape(upload.name)} to the comparison.")
+        st.success(f"Added {md(variant.name)} from {md(upload.name)} to the comparison.")
     else:
-        st.info(
-            f"{markdown_escape(variant.name)} is now a choice; remove one of the {MAX_VARIANTS} compared variants to add it."
-        )
+        st.info(f"{md(variant.name)} is now a choice; remove one of the {MAX_VARIANTS} compared variants to add it.")
 
 
 def render_header(c: Comparison) -> None:
     """One column per variant: its input and totals, or its error."""
     for col, a, total, label in zip(st.columns(len(c.labels)), c.analyses, c.totals, c.labels):
         with col:
-            st.markdown(f"#### {markdown_escape(label)}")
+            st.markdown(f"#### {md(label)}")
             st.caption(f"input {format_shape(a.input_shape)} · {len(a.variant.layers)} layers")
             if a.error is not None:
                 show_variant_error(a.error)
@@ -145,11 +140,7 @@ def render_header(c: Comparison) -> None:
             if c.reference is not None and total.params_ratio is not None and total.macs_ratio is not None:
                 ref = c.labels[c.reference]
                 ratio = f" · {total.params_ratio:.3f}× the parameters and {total.macs_ratio:.3f}× the MACs of {ref}"
-            st.caption(
-                markdown_escape(
-                    f"{format_count(total.macs or 0)} MACs · output {format_shape(a.output_shape or ())}{ratio}"
-                )
-            )
+            st.caption(md(f"{format_count(total.macs or 0)} MACs · output {format_shape(a.output_shape or ())}{ratio}"))
 
 
 def render_table(c: Comparison) -> None:
@@ -204,7 +195,7 @@ def render_table(c: Comparison) -> None:
 def render_totals(c: Comparison) -> None:
     st.subheader("Totals")
     ref = c.labels[c.reference] if c.reference is not None else None
-    st.caption(f"Ratios are to {markdown_escape(ref)}, the first valid variant." if ref else "No variant is valid.")
+    st.caption(f"Ratios are to {md(ref)}, the first valid variant." if ref else "No variant is valid.")
     rows = []
     for t in c.totals:
         rows.append(
@@ -233,8 +224,8 @@ def render_explanations(c: Comparison) -> None:
             for e in c.explanations_for(role):
                 who = " vs ".join(e.labels)
                 body = e.headline + (" — " + "; ".join(e.reasons) if e.reasons else "")
-                lines.append(f"- *{markdown_escape(who)}*: {markdown_escape(body)}")
-            st.markdown(f"**{markdown_escape(role)}**\n" + "\n".join(lines))
+                lines.append(f"- *{md(who)}*: {md(body)}")
+            st.markdown(f"**{md(role)}**\n" + "\n".join(lines))
 
 
 def render_charts(c: Comparison) -> None:
@@ -270,7 +261,7 @@ def render_images(c: Comparison) -> None:
             try:
                 image = load_sample(name).image
             except ImageError as exc:
-                st.error(str(exc))
+                st.error(md(str(exc)))
         else:
             upload = st.file_uploader(
                 "Upload an image",
@@ -282,19 +273,19 @@ def render_images(c: Comparison) -> None:
                 try:
                     image = load_image(upload.getvalue(), name=upload.name).image
                 except ImageError as exc:
-                    st.error(str(exc))
+                    st.error(md(str(exc)))
     if image is None:
         st.info("Choose a sample or upload an image to see the feature maps.")
         return
     key = image_digest(image)
     for col, analysis, label in zip(st.columns(len(c.labels)), c.analyses, c.labels):
         with col:
-            st.markdown(f"**{markdown_escape(label)}**")
+            st.markdown(f"**{md(label)}**")
             if role not in analysis.names:
-                st.info(f"{markdown_escape(label)} has no {role}.")
+                st.info(f"{md(label)} has no {role}.")
                 continue
             if analysis.names.index(role) >= len(analysis.rows):
-                st.warning(f"{markdown_escape(label)} is invalid before {role}: see its error above.")
+                st.warning(f"{md(label)} is invalid before {role}: see its error above.")
                 continue
             try:
                 crop, grid, shape = _role_pictures(analysis.variant, role, key, image)
@@ -342,7 +333,7 @@ def main() -> None:
     st.session_state[SELECT_KEY] = wanted
     notice = st.session_state.get(NOTICE_KEY)
     if notice and wanted == list(DEFAULT_SELECTION):
-        st.warning(markdown_escape(notice))
+        st.warning(md(notice))
     selected = st.multiselect(
         "Variants to compare",
         list(choices),

@@ -15,7 +15,7 @@ from explorer.figures_formula import GRID_MAX, grid_figure, row_figure, sweep_fi
 from explorer.formula import worked_formula
 from explorer.spec import Variant
 from explorer.sweep import DEFAULT_RANGE, Sweep, sweep
-from ui import CURRENT, guarded, sidebar_nav, variant_choices
+from ui import CURRENT, guarded, md, sidebar_nav, variant_choices
 
 st.set_page_config(page_title="Formula · AlexNet Explorer", page_icon="🧮", layout="wide")
 
@@ -188,13 +188,13 @@ def render_sweep() -> None:
     if sw.nominal_flatten is not None:
         same = sw.same_flatten_sizes
         notes.append(
-            f"{len(same)} size(s) give the same flatten size as {variant.name}'s own input ({sw.nominal_flatten:,}), "
+            f"{len(same)} size(s) give the same flatten size as {md(variant.name)}'s own input ({sw.nominal_flatten:,}), "
             "so its trained classifier would fit them unchanged."
         )
     st.markdown("\n".join(f"- {n}" for n in notes))
     if not valid:
         st.warning(
-            f"{variant.name} is invalid at every size from {lo} to {hi}: widen the range or pick another variant."
+            f"{md(variant.name)} is invalid at every size from {lo} to {hi}: widen the range or pick another variant."
         )
     st.plotly_chart(sweep_figure(sw), width="stretch", key="f_sweep_chart")
     only_exact = st.toggle("Show only exact sizes", key="f_only_exact")

@@ -1,6 +1,7 @@
 """The Build page driven as a user would, through AppTest."""
 
 import html
+
 import pytest
 from streamlit.testing.v1 import AppTest
 

@@ -1,5 +1,6 @@
 """The Formula page in Streamlit's AppTest: the numbers a student sees, the examples, invalid settings."""
 
+import html
 from pathlib import Path
 
 import pytest
@@ -118,5 +119,6 @@ def test_sweep_reads_the_build_pages_variant():
     run(at.slider(key="f_range").set_value((8, 15)))  # conv2's 5×5 window needs at least 16 pixels in
     assert metrics(at)["Smallest valid input"] == "none in range"
     assert (
-        at.warning[0].value == "lenet-5 is invalid at every size from 8 to 15: widen the range or pick another variant."
+        html.unescape(at.warning[0].value)
+        == "lenet-5 is invalid at every size from 8 to 15: widen the range or pick another variant."
     )

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import html
 import hashlib
+import html
 import io
 import os
 import struct
@@ -22,6 +22,7 @@ from streamlit.testing.v1 import AppTest
 import explorer.activations
 from explorer.build import build_model
 from explorer.presets import PRESETS
+from explorer.runtime import device_label, pick_device
 from explorer.spec import Linear
 
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "1_Inside.py")
@@ -63,11 +64,11 @@ def _ok(at: AppTest) -> None:
 
 
 def _subheaders(at: AppTest) -> list[str]:
-    return [s.value for s in at.subheader]
+    return [html.unescape(s.value) for s in at.subheader]
 
 
 def _captions(at: AppTest) -> list[str]:
-    return [c.value for c in at.caption]
+    return [html.unescape(c.value) for c in at.caption]
 
 
 def _image_captions(at: AppTest) -> list[str]:
@@ -106,7 +107,8 @@ def test_each_sample(sample):
     ]
     assert "6 · Local response normalisation made visible" in _subheaders(at)
     forward = next(c for c in _captions(at) if "forward pass on" in c)
-    assert forward.startswith(f"sample: {sample} · forward pass on **CPU (")
+    # the device the machine has (CPU here; CUDA or MPS where lent): the assertion holds on all three
+    assert html.unescape(forward).startswith(f"sample: {sample} · forward pass on **{device_label(pick_device())}**")
     assert "bilinear; 256·227/224 = 259.43 → 259" in _captions(at)
     assert _image_captions(at)[:3] == [
         f"original · {SIZES[sample]}",
@@ -178,7 +180,7 @@ def test_valid_upload():
     at = _upload(_page().run(), "mine.png", _encode(Image.fromarray(arr), "PNG"))
     _ok(at)
     assert not at.error
-    assert any(c.startswith("upload: mine.png · forward pass on") for c in _captions(at))
+    assert any(html.unescape(c).startswith("upload: mine.png · forward pass on") for c in _captions(at))
     assert _image_captions(at)[:2] == ["original · 400×300", "resize shorter side to 259 · 345×259"]
 
 
@@ -224,7 +226,7 @@ def test_weights_upload_torchvision_state_dict(torchvision_file):
     _weights_upload(at, "tv.pth", torchvision_file.read_bytes())
     _ok(at)
     assert not at.error
-    assert at.success[0].value == "tv.pth: all 16 tensors match this variant."
+    assert html.unescape(at.success[0].value) == "tv.pth: all 16 tensors match this variant."
     assert f"{FILTERS} — uploaded weights" in _subheaders(at)
     assert "5 · Top-5 predictions" in _subheaders(at)
     assert len(at.get("plotly_chart")) == 1
@@ -250,7 +252,7 @@ def test_malicious_pickle_as_weights_refused(tmp_path):
 def test_state_dict_of_another_architecture():
     at = _weights_upload(_page().run(), "lenet.pth", _save(build_model(PRESETS["lenet-5"]).state_dict()))
     _ok(at)
-    assert at.error[0].value == (
+    assert html.unescape(at.error[0].value) == (
         "lenet.pth does not fit paper-2012: 0 of 16 tensors match; 12 missing, 6 unexpected, 4 with the wrong shape."
     )
     table = at.dataframe[0].value

@@ -29,6 +29,7 @@ KINDS = {
     "stMultiSelect": "multiselect",
     "stToggle": "checkbox",
     "stSegmentedControl": "segmented",
+    "stButtonGroup": "segmented",
 }
 
 
@@ -36,8 +37,8 @@ def widget(page, key):
     return page.locator(f".st-key-{key}")
 
 
-def slider_keys(page, key, presses):
-    thumb = widget(page, key).locator("input[type='range']")
+def slider_keys(page, key, presses, thumb_index=0):
+    thumb = widget(page, key).locator("input[type='range']").nth(thumb_index)
     thumb.focus()
     for key_name in presses:
         thumb.press(key_name)
@@ -108,8 +109,11 @@ def visible_keys(page) -> list[tuple[str, str]]:
                 if (!cls || !inner) continue;
                 const kind = kinds[inner.getAttribute('data-testid')];
                 if (!kind) continue;
-                if (el.getClientRects().length === 0) continue;  // hidden (closed expander, other tab)
                 const control = el.querySelector('input, button, textarea');
+                const shown = (node) => node.checkVisibility({visibilityProperty: true, opacityProperty: true});
+                if (!shown(el)) continue;  // hidden (closed expander, other tab)
+                if (control && control.type !== 'range' && control.type !== 'checkbox' && control.type !== 'radio'
+                    && !shown(control)) continue;
                 if (control && (control.disabled || control.getAttribute('aria-disabled') === 'true')) continue;
                 out.push([cls.slice(7), kind]);
             }
@@ -126,14 +130,20 @@ SKIP = ("dl_", "upload", "run_forward", "save_variant", "load_imagenet")
 
 def random_action(page, rng: random.Random) -> str:
     """Do one random thing to one random widget; returns what was done (for the failure message)."""
-    keys = [(k, kind) for k, kind in visible_keys(page) if not any(s in k for s in SKIP)]
+    for _ in range(40):  # widgets appear a moment after the script finishes
+        keys = [(k, kind) for k, kind in visible_keys(page) if not any(s in k for s in SKIP)]
+        if keys:
+            break
+        page.wait_for_timeout(250)
     assert keys, "no widget to act on"
     key, kind = rng.choice(keys)
     if kind == "slider":
         if rng.random() < 0.5:
             presses = [rng.choice(["ArrowRight", "ArrowLeft", "ArrowUp", "ArrowDown"])] * rng.randint(1, 3)
-            slider_keys(page, key, presses)
-            return f"slider {key} {presses}"
+            thumbs = widget(page, key).locator("input[type='range']").count()
+            thumb = rng.randrange(max(1, thumbs))
+            slider_keys(page, key, presses, thumb)
+            return f"slider {key} thumb {thumb} {presses}"
         fraction = rng.random()
         slider_click(page, key, fraction)
         return f"slider {key} click at {fraction:.2f}"
@@ -144,12 +154,12 @@ def random_action(page, rng: random.Random) -> str:
             number = float(current)
         except ValueError:
             number = 1
-        if rng.random() < 0.5:
-            which = rng.choice(["stNumberInputStepUp", "stNumberInputStepDown"])
-            step = widget(page, key).locator(f'[data-testid="{which}"]')
-            if step.is_enabled():
-                step.click()
-            return f"number {key} step button"
+        which = rng.choice(["stNumberInputStepUp", "stNumberInputStepDown"])
+        step = widget(page, key).locator(f'[data-testid="{which}"]')
+        # narrow number inputs have no step buttons: type instead
+        if rng.random() < 0.5 and step.count() and step.is_visible() and step.is_enabled():
+            step.click()
+            return f"number {key} {which}"
         value = max(1, int(number * rng.choice([0.5, 1, 2]) + rng.randint(-2, 2)))
         if "." in current:
             value = round(max(0.0, number * rng.choice([0.5, 1.5])), 4)
@@ -203,12 +213,15 @@ def walk(page, seed: int, steps: int, check=None) -> list[str]:
     rng = random.Random(seed)
     done: list[str] = []
     for _ in range(steps):
-        done.append(random_action(page, rng))
         try:
+            done.append(random_action(page, rng))
             wait_idle(page)
             assert page.get_by_text("Something went wrong").count() == 0, "the page's guard caught an error"
             if check is not None:
                 check(page)
-        except AssertionError as exc:
+        except Exception as exc:
+            from .conftest import screenshot
+
+            screenshot(page, "walk-failure")
             raise AssertionError(f"after {len(done)} actions ({done[-5:]}): {exc}") from exc
     return done
