@@ -22,6 +22,7 @@ from explorer.presets import PRESETS
 from explorer.runtime import forward_slot, pick_device, timed_forward
 from explorer.share import encode_variant
 from explorer.spec import Variant, variant_to_json
+from explorer.story import input_story
 from ui import build_state as bs
 from ui import guarded, md, saved_variants, show_notices, show_variant_error, sidebar_nav
 
@@ -229,19 +230,44 @@ def _metrics(analysis: Analysis, base: Analysis) -> None:
 
 
 def _story(analysis: Analysis) -> None:
-    """The 224-vs-227 lesson for the first conv, in one sentence with its numbers."""
+    """The 224-vs-227 lesson: conv1's formula, then the whole chain of sizes beside the other input."""
     first = next((r for r in analysis.rows if r.type == "conv"), None)
     if first is None or first.formula_h is None:
         return
     f = first.formula_h
-    box = st.success if f.exact else st.warning
-    box(
-        f"**{first.name}** ({analysis.input_shape[1]}×{analysis.input_shape[2]} input): `{f.text}`  \n{f.remainder_text}",
-        icon="📐",
-    )
+    # green when exact, blue when the remainder is harmless (it falls in the padding), amber when pixels are lost
+    box = st.success if f.exact else (st.warning if f.uncovered else st.info)
+    lines = [
+        f"**{first.name}** ({analysis.input_shape[1]}×{analysis.input_shape[2]} input): `{f.text}`  ",
+        f.remainder_text,
+    ]
+    h, w = analysis.input_shape[1], analysis.input_shape[2]
+    story = input_story(analysis.variant) if h == w and h in (224, 227) else None
+    if story is not None and any(link.differs for link in story.links):
+        here = " → ".join(f"**{link.text()}**" if link.differs else link.text() for link in story.links)
+        there = " → ".join(link.text(other=True) for link in story.links)
+        lines += ["", f"At {story.size}: {here}", f"At {story.other_size}: {there}"]
+        if story.params_delta:
+            sign = "fewer" if story.params_delta < 0 else "more"
+            lines.append(
+                f"So this variant has **{abs(story.params_delta):,} {sign}** parameters at {story.size} "
+                f"than at {story.other_size}."
+            )
+    box("  \n".join(lines), icon="📐")
+    if story is not None:
+        st.button(
+            f"try {story.other_size} →" if story.other_size > story.size else f"← back to {story.other_size}",
+            key="story_toggle",
+            on_click=bs.on_input_size,
+            args=(story.other_size,),
+            help="Same variant, the other input size: see which numbers change.",
+        )
 
 
-def _layer_table(analysis: Analysis) -> None:
+CHANGED_BG = "background-color: #fff3b0"
+
+
+def _layer_table(analysis: Analysis, base: Analysis | None = None) -> None:
     rows = table_rows(analysis)
     if analysis.error is not None and analysis.error.layer is not None:
         e = analysis.error
@@ -266,6 +292,18 @@ def _layer_table(analysis: Analysis) -> None:
         data = frame.style.apply(
             lambda r: ["background-color: #fde0dd" if r["output"] == "invalid" else "" for _ in r], axis=1
         )
+    elif base is not None and base.valid and rows:
+        # The cells that differ from the preset, so the change is seen, not hunted.
+        before = {r["layer"]: r for r in table_rows(base)}
+        compared = ("type", "output", "params", "MACs", "receptive field", "jump")
+
+        def changed(row):
+            old = before.get(row["layer"])
+            return [
+                CHANGED_BG if col in compared and (old is None or old.get(col) != row[col]) else "" for col in row.index
+            ]
+
+        data = frame.style.apply(changed, axis=1)
     st.dataframe(
         data,
         key="layer_table",
@@ -436,7 +474,9 @@ def _render() -> None:
     tabs = st.tabs(TABS, key="build_tab", on_change="rerun")
     with tabs[0]:
         if tabs[0].open:
-            _layer_table(analysis)
+            _layer_table(analysis, base)
+            if base.valid and analysis.valid and analysis.variant != base.variant:
+                st.caption(f"Yellow: cells that differ from the preset **{md(base.variant.name)}**.")
             _formulas(analysis)
     with tabs[1]:
         if tabs[1].open:

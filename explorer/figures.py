@@ -6,6 +6,7 @@ interactively with plotly, and as PNG/SVG files with matplotlib (no browser need
 
 from __future__ import annotations
 
+import html
 import io
 import math
 from dataclasses import dataclass, field
@@ -13,9 +14,11 @@ from dataclasses import dataclass, field
 import plotly.graph_objects as go
 
 from .analysis import Analysis, LayerRow, format_count
+from .presets import PRESETS
 from .spec import LRN, Conv
 
 __all__ = [
+    "diagram_title",
     "Diagram",
     "compute_split",
     "diagram",
@@ -231,9 +234,18 @@ def diagram_plotly(analysis: Analysis) -> go.Figure:
         plot_bgcolor="white",
         xaxis={"visible": False},
         yaxis={"visible": False, "scaleanchor": "x", "scaleratio": 1},
-        title={"text": f"{analysis.variant.name}: feature maps (C×H×W) and classifier", "font": {"size": 14}},
+        title={"text": html.escape(diagram_title(analysis)), "font": {"size": 14}},  # plotly reads HTML
     )
     return fig
+
+
+def diagram_title(analysis: Analysis) -> str:
+    """The variant as it is now: its name, "(modified)" when it is no longer that preset, its input."""
+    v = analysis.variant
+    preset = PRESETS.get(v.name)
+    modified = " (modified)" if preset is not None and preset != v else ""
+    c, h, w = analysis.input_shape
+    return f"{v.name}{modified} · input {c}×{h}×{w}: feature maps (C×H×W) and classifier"
 
 
 def diagram_image(analysis: Analysis, fmt: str = "png") -> bytes:
@@ -259,7 +271,7 @@ def diagram_image(analysis: Analysis, fmt: str = "png") -> bytes:
     ax.set_ylim(y0, y1)
     ax.set_aspect("equal")
     ax.axis("off")
-    fig.suptitle(f"{analysis.variant.name}: feature maps (C×H×W) and classifier", fontsize=10)
+    fig.suptitle(diagram_title(analysis).replace("$", r"\$"), fontsize=10)  # no mathtext from a name
     buffer = io.BytesIO()
     fig.savefig(buffer, format=fmt, dpi=150 if fmt == "png" else None)
     return buffer.getvalue()

@@ -33,12 +33,14 @@ from explorer.images import ImageError, image_digest, load_image, load_sample, p
 from explorer.presets import PRESETS
 from explorer.runtime import forward_slot
 from explorer.spec import MAX_JSON_CHARS, SpecError, Variant, variant_from_json
-from ui import CURRENT, guarded, md, show_variant_error, sidebar_nav, variant_choices
+from ui import CURRENT, callback, guarded, md, show_variant_error, sidebar_nav, variant_choices
+from ui.build_state import sync_widget
 
 st.set_page_config(page_title="Compare · AlexNet Explorer", page_icon="🧠", layout="wide")
 
 QUERY_KEY = "compare"
-SELECT_KEY = "compare_select"
+SELECT_KEY = "compare_select"  # the multiselect widget; written from SELECTION before it is drawn
+SELECTION = "_compare_selection"  # the canonical selection: outlives visits to other pages
 EXTRA_KEY = "compare_extra"  # {label: Variant}: variants from the link or from uploaded configs
 NOTICE_KEY = "compare_notice"
 LOADED_KEY = "compare_loaded"
@@ -57,6 +59,13 @@ def _role_pictures(variant: Variant, role: str, image_key: str, _image: object) 
             raise TimeoutError("the server is busy running other forward passes")
         maps = role_feature_maps(variant, pre.tensor, role)
     return np.asarray(pre.crop), feature_grid(maps, count=16, columns=4), format_shape(maps.shape)
+
+
+@callback
+def _on_select() -> None:
+    chosen = st.session_state.get(SELECT_KEY)
+    if isinstance(chosen, list) and all(isinstance(x, str) for x in chosen):
+        st.session_state[SELECTION] = chosen[:MAX_VARIANTS]
 
 
 def render_link_and_upload() -> None:
@@ -84,7 +93,7 @@ def render_link_and_upload() -> None:
                             label, k = f"link {k}: {variant.name}", k + 1
                         extras[label] = variant
                     selection.append(label)
-        st.session_state[SELECT_KEY] = selection
+        st.session_state[SELECTION] = selection
 
     upload = st.file_uploader(
         "Add a variant from a config JSON (exported from the Build page)",
@@ -118,9 +127,9 @@ def render_link_and_upload() -> None:
     seen.add(upload.file_id)
     label = f"uploaded: {variant.name}"
     extras[label] = variant
-    selection = [x for x in st.session_state.get(SELECT_KEY, []) if x != label]
+    selection = [x for x in st.session_state.get(SELECTION, []) if x != label]
     if len(selection) < MAX_VARIANTS:
-        st.session_state[SELECT_KEY] = [*selection, label]
+        st.session_state[SELECTION] = [*selection, label]
         st.success(f"Added {md(variant.name)} from {md(upload.name)} to the comparison.")
     else:
         st.info(f"{md(variant.name)} is now a choice; remove one of the {MAX_VARIANTS} compared variants to add it.")
@@ -329,8 +338,9 @@ def main() -> None:
     render_link_and_upload()
     choices = variant_choices()
     choices.update(st.session_state.get(EXTRA_KEY, {}))
-    wanted = [x for x in st.session_state.get(SELECT_KEY, []) if x in choices][:MAX_VARIANTS]
-    st.session_state[SELECT_KEY] = wanted
+    wanted = [x for x in st.session_state.get(SELECTION, []) if x in choices][:MAX_VARIANTS]
+    st.session_state[SELECTION] = wanted
+    sync_widget(SELECT_KEY, wanted)
     notice = st.session_state.get(NOTICE_KEY)
     if notice and wanted == list(DEFAULT_SELECTION):
         st.warning(md(notice))
@@ -339,6 +349,7 @@ def main() -> None:
         list(choices),
         max_selections=MAX_VARIANTS,
         key=SELECT_KEY,
+        on_change=_on_select,
         help="The current variant is whatever the Build page shows now.",
     )
     if len(selected) < MIN_VARIANTS:

@@ -65,8 +65,29 @@ def test_224_story_is_plain_on_the_page():
     assert "⌊(227 − 11)/4⌋ + 1 = ⌊54⌋ + 1 = 55" in at.success[0].value
     assert metric(at, "Parameters") == "60,965,224"  # 227 restores the paper's 9216-wide fc6
     at = fresh({"preset": "torchvision"})
-    assert "⌊(224 + 4 − 11)/4⌋ + 1 = ⌊54.25⌋ + 1 = 55" in at.warning[0].value
-    assert "falls in the padding" in at.warning[0].value
+    # a harmless remainder (it falls in the padding) is information, not a warning
+    assert not at.warning
+    assert "⌊(224 + 4 − 11)/4⌋ + 1 = ⌊54.25⌋ + 1 = 55" in at.info[0].value
+    assert "falls in the padding" in at.info[0].value
+
+
+def test_the_story_carries_through_every_layer_and_toggles():
+    at = fresh({"preset": "paper-2012-224"})
+    story = at.warning[0].value
+    assert (
+        "At 224: **conv1 54** → **pool1 26** → **conv2 26** → **pool2 12** → **conv3 12** → **conv4 12** → "
+        "**conv5 12** → **pool5 5×5** → **flatten 6,400** → **fc6 26.2M**"
+    ) in story
+    assert "At 227: conv1 55 → pool1 27 → conv2 27 → pool2 13 → conv3 13" in story
+    assert "flatten 9,216 → fc6 37.8M" in story
+    assert "**11,534,336 fewer** parameters at 224 than at 227" in story
+    assert at.button(key="story_toggle").label == "try 227 →"
+    at.button(key="story_toggle").click().run()
+    assert at.session_state["variant"].input.height == 227 and at.session_state["variant"].input.width == 227
+    assert at.button(key="story_toggle").label == "← back to 224"
+    assert "**11,534,336 more** parameters at 227 than at 224" in at.success[0].value
+    at.button(key="story_toggle").click().run()
+    assert at.session_state["variant"] == PRESETS["paper-2012-224"]
 
 
 def test_delta_against_preset():

@@ -221,3 +221,14 @@ def test_every_layer_toggle_and_feature_map_role():
         "paper-2012 has no adaptpool5.",
         "keras-seed has no adaptpool5.",
     ]
+
+
+def test_selection_survives_a_visit_to_another_page():
+    """Streamlit drops a widget's state when another page runs; the selection is kept apart from it."""
+    at = run()
+    at.multiselect(key="compare_select").set_value(["d2l", "lenet-5"]).run()
+    kept = at.session_state["_compare_selection"]
+    assert kept == ["d2l", "lenet-5"]
+    # a session whose widget state is gone (as after another page) but whose selection is kept
+    back = run(_compare_selection=kept, compare_loaded=True)
+    assert back.multiselect(key="compare_select").value == ["d2l", "lenet-5"]

@@ -86,7 +86,7 @@ def test_huge_integer_link_gives_a_notice_and_the_session_recovers():
     assert any("digits" in w and "default variant" in w for w in shown(at, "warning")), shown(at, "warning")
     at.slider(key="b0_k").set_value(9).run()  # the next run works (it used to be KeyError 'variant')
     assert not at.exception
-    assert [layer for layer in at.session_state["variant"].layers if layer.type == "conv"][0].kernel == 9
+    assert next(layer for layer in at.session_state["variant"].layers if layer.type == "conv").kernel == 9
 
 
 # --- 2. a lone surrogate in the name -------------------------------------------------------------

@@ -276,3 +276,23 @@ def test_random_walk(page, server_url, seed, path, marker):
     done = act.walk(page, seed=seed, steps=60)
     assert len(done) == 60
     screenshot(page, f"walk-{path or 'build'}")
+
+
+def test_compare_keeps_its_selection_across_pages(page, server_url):
+    page.goto(f"{server_url}/Compare")
+    page.get_by_text("Compare variants").first.wait_for(timeout=90_000)
+    wait_idle(page)
+    box = act.widget(page, "compare_select")
+    box.locator('[role="combobox"]').first.click()
+    page.locator('[role="option"]', has_text="lenet-5").first.click()
+    page.keyboard.press("Escape")
+    wait_idle(page)
+    chosen = box.inner_text()
+    assert "lenet-5" in chosen
+    page.get_by_role("link", name="Build").click()
+    page.wait_for_selector("text=Parameters", timeout=90_000)
+    wait_idle(page)
+    page.get_by_role("link", name="Compare variants").click()
+    page.get_by_text("Variants to compare").first.wait_for(timeout=90_000)
+    wait_idle(page)
+    assert act.widget(page, "compare_select").inner_text() == chosen
