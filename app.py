@@ -24,7 +24,7 @@ from explorer.share import encode_variant
 from explorer.spec import Variant, variant_to_json
 from explorer.story import input_story
 from ui import build_state as bs
-from ui import guarded, md, saved_variants, show_notices, show_variant_error, sidebar_nav
+from ui import guarded, keep_query, md, page_setup, presenting, saved_variants, show_notices, show_variant_error
 
 PRESET_LABELS = {
     name: f"{name} — {a.total_params:,} params" if a.valid else f"{name} — invalid (a lesson)"
@@ -51,16 +51,7 @@ def _block_summary(name: str, block: ConvBlock) -> str:
 def _block_controls(i: int, block: ConvBlock, n_blocks: int) -> None:
     name = f"conv{i + 1}"
     with st.container(border=True):
-        head, remove = st.columns([4, 1])
-        head.markdown(f"**{name}**")
-        remove.button(
-            "✕",
-            key=f"b{i}_remove",
-            help=f"Remove {name}",
-            on_click=bs.on_remove_block,
-            args=(i,),
-            disabled=n_blocks <= 1,
-        )
+        st.markdown(f"**{name}**")
         bs.block_widget("out", i)
         bs.block_widget("k", i)
         c1, c2 = st.columns(2)
@@ -90,6 +81,15 @@ def _block_controls(i: int, block: ConvBlock, n_blocks: int) -> None:
         with c2:
             bs.block_widget("ps", i, disabled=off)
             bs.block_widget("pceil", i, disabled=off)
+        st.button(
+            f"✕ Remove {name}",
+            key=f"b{i}_remove",
+            help="The only block cannot be removed." if n_blocks <= 1 else f"Take {name} out of the network",
+            on_click=bs.on_remove_block,
+            args=(i,),
+            disabled=n_blocks <= 1,
+            width="stretch",
+        )
 
 
 def _classifier(design: Design) -> None:
@@ -183,8 +183,15 @@ def _sidebar() -> None:
 NOT_DEFINED = "—"  # a figure an invalid variant does not have
 
 
+def _metric_columns() -> list:
+    """Four across; two by two when presenting, so 56 px numbers fit a 1024×768 projector."""
+    if presenting():
+        return [*st.columns(2), *st.columns(2)]
+    return list(st.columns(4))
+
+
 def _metrics(analysis: Analysis, base: Analysis) -> None:
-    cols = st.columns(4)
+    cols = _metric_columns()
     if not analysis.valid:
         why = "The variant is invalid, so this total does not exist: fix the layer named in the red box."
         for col, label in zip(cols, ("Parameters", "MACs per image", "Activation memory", "Output shape")):
@@ -265,6 +272,18 @@ def _story(analysis: Analysis) -> None:
 
 
 CHANGED_BG = "background-color: #fff3b0"
+COLUMN_HELP = {
+    "MACs": st.column_config.NumberColumn(
+        format="localized", help="Multiply-accumulates for one image: each is one multiplication and one addition"
+    ),
+    "receptive field": st.column_config.TextColumn(
+        help="How many input pixels (per side) one output value of this layer can see"
+    ),
+    "jump": st.column_config.TextColumn(
+        help="Input pixels between two neighbouring outputs of this layer (the product of all strides so far)"
+    ),
+    "memory (KiB)": st.column_config.NumberColumn(help="This layer's output, fp32, batch 1"),
+}
 
 
 def _layer_table(analysis: Analysis, base: Analysis | None = None) -> None:
@@ -278,9 +297,13 @@ def _layer_table(analysis: Analysis, base: Analysis | None = None) -> None:
             | {"#": str(e.layer), "layer": "✖ " + name, "type": e.layer_type or NOT_DEFINED, "output": "invalid"}
         )
     frame = pd.DataFrame(rows)
+    for col in ("receptive field", "jump"):  # text, with "—" where a flat layer has none (not "None")
+        if col in frame:
+            frame[col] = frame[col].map(
+                lambda v: "—" if v is None or v != v else str(v) if isinstance(v, str) else f"{int(v)}"
+            )
     column_config = {
         "params": st.column_config.NumberColumn(format="localized"),
-        "MACs": st.column_config.NumberColumn(format="localized"),
         "% params": st.column_config.ProgressColumn(min_value=0, max_value=100, format="%.1f%%"),
         "% MACs": st.column_config.ProgressColumn(min_value=0, max_value=100, format="%.1f%%"),
     }
@@ -304,13 +327,16 @@ def _layer_table(analysis: Analysis, base: Analysis | None = None) -> None:
             ]
 
         data = frame.style.apply(changed, axis=1)
+    if presenting():  # a canvas table cannot grow its type; an HTML table can (≥ 18 px)
+        st.table(data)
+        return
     st.dataframe(
         data,
         key="layer_table",
         hide_index=True,
         width="stretch",
-        height=min(36 * (len(rows) + 1) + 4, 900),
-        column_config=column_config,
+        height=min(35 * (len(rows) + 1) + 3, 900),  # 35 px a row: no blank row at the end
+        column_config={**column_config, **COLUMN_HELP} if column_config else COLUMN_HELP,
     )
 
 
@@ -453,7 +479,7 @@ def _render() -> None:
     bs.init_state()
     _sidebar()
     variant = bs.variant()
-    st.query_params.from_dict(encode_variant(variant))
+    keep_query(encode_variant(variant))
 
     analysis = analyse(variant)
     base_name = st.session_state[bs.BASE]
@@ -520,6 +546,5 @@ def _params_figure(variant: Variant):
     return params_macs_figure(analyse(variant))
 
 
-st.set_page_config(page_title="Build · AlexNet Explorer", page_icon="🧱", layout="wide")
-sidebar_nav()
+page_setup("Build", "🧱")
 build_page()

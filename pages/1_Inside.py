@@ -55,8 +55,6 @@ from explorer.figures_inside import (
 from explorer.runtime import device_label, forward_slot, pick_device
 from explorer.spec import LRN, Conv, InputSpec, Variant, variant_to_json
 
-st.set_page_config(page_title="Inside the network · AlexNet Explorer", page_icon="🔬", layout="wide")
-
 RANDOM, IMAGENET, UPLOADED = "random initialisation", "ImageNet-trained (torchvision)", "uploaded weights"
 FORWARD_WAIT_S = 60.0
 _STRIP_TYPES = {"conv", "lrn", "maxpool", "avgpool", "adaptiveavgpool"}
@@ -485,5 +483,5 @@ def main() -> None:
     render_lrn(variant, analysis, acts, key)
 
 
-ui.sidebar_nav()
+ui.page_setup("Inside the network", "🔬")
 main()

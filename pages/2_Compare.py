@@ -33,10 +33,8 @@ from explorer.images import ImageError, image_digest, load_image, load_sample, p
 from explorer.presets import PRESETS
 from explorer.runtime import forward_slot
 from explorer.spec import MAX_JSON_CHARS, SpecError, Variant, variant_from_json
-from ui import CURRENT, callback, guarded, md, show_variant_error, sidebar_nav, variant_choices
+from ui import CURRENT, callback, guarded, md, page_setup, show_variant_error, variant_choices
 from ui.build_state import sync_widget
-
-st.set_page_config(page_title="Compare · AlexNet Explorer", page_icon="🧠", layout="wide")
 
 QUERY_KEY = "compare"
 SELECT_KEY = "compare_select"  # the multiselect widget; written from SELECTION before it is drawn
@@ -369,5 +367,5 @@ def main() -> None:
     render_share(c, encoded)
 
 
-sidebar_nav()
+page_setup("Compare", "🧠")
 main()

@@ -15,9 +15,7 @@ from explorer.figures_formula import GRID_MAX, grid_figure, row_figure, sweep_fi
 from explorer.formula import worked_formula
 from explorer.spec import Variant
 from explorer.sweep import DEFAULT_RANGE, Sweep, sweep
-from ui import CURRENT, guarded, md, sidebar_nav, variant_choices
-
-st.set_page_config(page_title="Formula · AlexNet Explorer", page_icon="🧮", layout="wide")
+from ui import CURRENT, guarded, md, page_setup, variant_choices
 
 DEFAULTS = {"f_kind": "conv", "f_w": 224, "f_k": 11, "f_s": 4, "f_p": 0, "f_d": 1, "f_ceil": False}
 EXAMPLES = {
@@ -218,5 +216,5 @@ def main() -> None:
     render_sweep()
 
 
-sidebar_nav()
+page_setup("Formula", "🧮")
 main()

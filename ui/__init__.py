@@ -22,7 +22,11 @@ __all__ = [
     "callback",
     "current_variant",
     "guarded",
+    "keep_query",
     "md",
+    "page_setup",
+    "presenting",
+    "sync_widget",
     "show_notices",
     "image_picker",
     "saved_variants",
@@ -42,6 +46,81 @@ PAGES = (
     ("pages/2_Compare.py", "Compare variants", "⚖️"),
     ("pages/3_Formula.py", "The formula", "📐"),
 )
+
+
+PRESENT = "_present"  # presenting mode, kept across pages for the session
+
+# Presenting mode: sizes for a 1024×768 projector (headline numbers ≥ 48 px, formulas ≥ 28 px,
+# tables ≥ 18 px). Our own static CSS: the only HTML this app ever sends unescaped.
+PRESENT_CSS = """<style>
+h1 { font-size: 52px !important; }
+h2, h3 { font-size: 36px !important; }
+[data-testid="stMetricValue"] { font-size: 56px !important; line-height: 1.1 !important; }
+[data-testid="stMetricValue"] * { overflow: visible !important; text-overflow: clip !important; white-space: nowrap !important; }
+[data-testid="stMetricLabel"] p { font-size: 22px !important; }
+[data-testid="stMain"] [data-testid="stMarkdownContainer"] p,
+[data-testid="stMain"] [data-testid="stMarkdownContainer"] li { font-size: 24px !important; line-height: 1.45 !important; }
+[data-testid="stMain"] [data-testid="stMarkdownContainer"] code { font-size: 28px !important; }
+[data-testid="stMain"] [data-testid="stCaptionContainer"] p { font-size: 20px !important; }
+[data-testid="stMain"] [data-testid="stTable"] td, [data-testid="stMain"] [data-testid="stTable"] th { font-size: 20px !important; }
+[data-testid="stMain"] button p { font-size: 20px !important; }
+[data-testid="stMainBlockContainer"] { padding-left: 2rem !important; padding-right: 2rem !important; max-width: 100% !important; }
+</style>"""
+
+
+def presenting() -> bool:
+    """Presenting mode: `?present=1` on a session's first page, then the sidebar toggle."""
+    ss = st.session_state
+    if not isinstance(ss.get(PRESENT), bool):
+        ss[PRESENT] = str(st.query_params.get("present", "")).lower() in ("1", "true", "yes", "on")
+    return ss[PRESENT]
+
+
+def _on_present() -> None:  # guarded by `callback` at the end of this module
+    value = st.session_state.get("present")
+    if isinstance(value, bool):
+        st.session_state[PRESENT] = value
+
+
+def page_setup(title: str, icon: str) -> bool:
+    """What every page does first: page config, the page links, the presenting toggle; returns presenting."""
+    on = presenting()
+    st.set_page_config(
+        page_title=f"{title} · AlexNet Explorer",
+        page_icon=icon,
+        layout="wide",
+        initial_sidebar_state="collapsed" if on else "auto",  # controls folded away in front of a class
+    )
+    sidebar_nav()
+    with st.sidebar:
+        sync_widget("present", on)
+        st.toggle(
+            "Presenting mode",
+            key="present",
+            on_change=_on_present,
+            help="Large type for a projector; the controls fold into this sidebar. Also `?present=1` in the URL.",
+        )
+    if on:
+        st.markdown(PRESENT_CSS, unsafe_allow_html=True)
+    keep_query()
+    return on
+
+
+def keep_query(params: dict[str, str] | None = None) -> None:
+    """Make the URL hold `params` (the page's own state; None keeps what is there) and the session's flags."""
+    current = st.query_params.to_dict()
+    merged = {k: v for k, v in current.items() if k != "present"} if params is None else dict(params)
+    if st.session_state.get(PRESENT):
+        merged["present"] = "1"
+    if current != merged:
+        st.query_params.from_dict(merged)
+
+
+def sync_widget(key: str, value: Any) -> None:
+    """Write the canonical value into a widget before it is drawn (only when they differ)."""
+    ss = st.session_state
+    if key not in ss or ss[key] != value or type(ss[key]) is not type(value):
+        ss[key] = value
 
 
 def sidebar_nav() -> None:
@@ -226,3 +305,6 @@ def image_picker(key_prefix: str) -> tuple[Any, str]:
     if loaded.notes:
         st.caption(md("; ".join(loaded.notes)))
     return loaded.image, f"upload: {upload.name}"
+
+
+_on_present = callback(_on_present)

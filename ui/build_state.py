@@ -43,7 +43,7 @@ from explorer.spec import (
     variant_to_json,
 )
 
-from . import callback, md, notify
+from . import callback, md, notify, sync_widget
 
 __all__ = [
     "BASE",
@@ -278,13 +278,6 @@ def fc_field(j: int, label: str) -> Field:
 
 
 # --- drawing a field --------------------------------------------------------------------------------
-
-
-def sync_widget(key: str, value: Any) -> None:
-    """Write the variant's value into the widget before it is drawn (only when they differ)."""
-    ss = st.session_state
-    if key not in ss or ss[key] != value or type(ss[key]) is not type(value):
-        ss[key] = value
 
 
 def _draw(field: Field, key: str, value: Any, options: list[Any] | None, on_change, args, **kwargs: Any) -> Any:
