@@ -24,7 +24,17 @@ from explorer.share import encode_variant
 from explorer.spec import Variant, variant_to_json
 from explorer.story import input_story
 from ui import build_state as bs
-from ui import guarded, keep_query, md, page_setup, presenting, saved_variants, show_notices, show_variant_error
+from ui import (
+    guarded,
+    keep_query,
+    md,
+    page_setup,
+    presenting,
+    saved_variants,
+    share_panel,
+    show_notices,
+    show_variant_error,
+)
 
 PRESET_LABELS = {
     name: f"{name} — {a.total_params:,} params" if a.valid else f"{name} — invalid (a lesson)"
@@ -495,6 +505,7 @@ def _render() -> None:
         show_variant_error(analysis.error)
     _metrics(analysis, base)
     _story(analysis)
+    share_panel()
 
     # Lazy tabs: only the open tab's content runs, so a slider move never rebuilds hidden figures.
     tabs = st.tabs(TABS, key="build_tab", on_change="rerun")

@@ -429,6 +429,7 @@ def main() -> None:
     st.caption(
         "A real image through the chosen variant: preprocessing, every layer's feature maps, the filters, the predictions."
     )
+    ui.share_panel()
     choices = ui.variant_choices()
     top_left, top_right = st.columns([1, 2])
     with top_left:

@@ -33,7 +33,7 @@ from explorer.images import ImageError, image_digest, load_image, load_sample, p
 from explorer.presets import PRESETS
 from explorer.runtime import forward_slot
 from explorer.spec import MAX_JSON_CHARS, SpecError, Variant, variant_from_json
-from ui import CURRENT, callback, guarded, md, page_setup, show_variant_error, variant_choices
+from ui import CURRENT, callback, guarded, md, page_setup, share_panel, show_variant_error, variant_choices
 from ui.build_state import sync_widget
 
 QUERY_KEY = "compare"
@@ -357,6 +357,7 @@ def main() -> None:
     labels = [f"current: {choices[x].name}" if x == CURRENT else x for x in selected]
     encoded = encode_selection(variants)
     st.query_params[QUERY_KEY] = encoded
+    share_panel()
     c = compare(variants, labels, all_layers=bool(st.session_state.get("compare_all_layers", False)))
     render_header(c)
     render_table(c)

@@ -15,7 +15,18 @@ from explorer.figures_formula import GRID_MAX, grid_figure, row_figure, sweep_fi
 from explorer.formula import worked_formula
 from explorer.spec import Variant
 from explorer.sweep import DEFAULT_RANGE, Sweep, sweep
-from ui import CURRENT, guarded, md, page_setup, variant_choices
+from ui import (
+    CURRENT,
+    guarded,
+    int_in,
+    keep_query,
+    md,
+    one_of,
+    page_setup,
+    restore_from_url,
+    share_panel,
+    variant_choices,
+)
 
 DEFAULTS = {"f_kind": "conv", "f_w": 224, "f_k": 11, "f_s": 4, "f_p": 0, "f_d": 1, "f_ceil": False}
 EXAMPLES = {
@@ -36,7 +47,19 @@ def apply_example(values: dict[str, object]) -> None:
     st.session_state.update({"f_d": 1, "f_ceil": False, "f_pos": 0, **values})
 
 
+URL_FIELDS = {
+    "f_kind": ("kind", one_of(["conv", "pool"])),
+    "f_w": ("w", int_in(1, 512)),
+    "f_k": ("k", int_in(1, 32)),
+    "f_s": ("s", int_in(1, 16)),
+    "f_p": ("p", int_in(0, 16)),
+    "f_d": ("d", int_in(1, 8)),
+    "f_ceil": ("ceil", one_of([True, False])),
+}
+
+
 def render_controls() -> tuple[str, int, int, int, int, int, bool]:
+    restore_from_url(URL_FIELDS, once_key="_formula_from_url")
     for key, value in DEFAULTS.items():
         st.session_state.setdefault(key, value)
     st.caption("One-click examples")
@@ -214,6 +237,9 @@ def main() -> None:
         render_picture(kind, w, k, s, p, d, ceil)
     render_conventions(kind, w, k, s, p, d)
     render_sweep()
+    # the page's state in its link: a student opens exactly this window
+    keep_query({name: str(st.session_state[key]) for key, (name, _) in URL_FIELDS.items()})
+    share_panel()
 
 
 page_setup("Formula", "🧮")

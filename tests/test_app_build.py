@@ -53,7 +53,8 @@ def test_each_preset(name):
         assert not at.error
     else:
         assert metric(at, "Output shape") == "—" and metric(at, "Parameters") == "—"
-        assert "9,216 arrive" in at.error[0].value and "Fix:" in at.error[0].value
+        shown = html.unescape(at.error[0].value)
+        assert a.error.message in shown and "Fix:" in shown
 
 
 def test_224_story_is_plain_on_the_page():
@@ -256,3 +257,14 @@ def test_diagram_and_compute_tabs():
     assert at.get("plotly_chart")
     open_tab(at, "Parameters & compute")
     assert any("96.2%" in m.value for m in at.markdown)
+
+
+def test_share_panel_link_and_qr_code():
+    at = fresh({"preset": "paper-2012-224"})
+    (code,) = [c.value for c in at.code if "preset=" in c.value or "v=" in c.value]
+    assert code.endswith("?preset=paper-2012-224")
+    assert not at.image
+    at.toggle(key="share_qr").set_value(True).run()
+    assert not at.exception
+    (qr,) = at.image  # a real QR code of the link (segno), decoded as a PNG
+    assert qr.proto.imgs[0].caption == "Point a phone's camera at it"

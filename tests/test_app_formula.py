@@ -122,3 +122,20 @@ def test_sweep_reads_the_build_pages_variant():
         html.unescape(at.warning[0].value)
         == "lenet-5 is invalid at every size from 8 to 15: widen the range or pick another variant."
     )
+
+
+def test_the_link_holds_the_window():
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.query_params.update({"w": "227", "k": "11", "s": "4", "p": "0", "kind": "conv"})
+    at.run()
+    assert not at.exception
+    assert at.slider(key="f_w").value == 227
+    assert (metrics(at)["Output size"], metrics(at)["Exact division"]) == ("55", "yes")
+    at.slider(key="f_w").set_value(224).run()
+    assert at.query_params["w"] == ["224"] or at.query_params["w"] == "224"
+    # a hostile or out-of-range link sets nothing and breaks nothing
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.query_params.update({"w": "99999", "k": "[x](http://e)", "kind": "<script>"})
+    at.run()
+    assert not at.exception
+    assert at.slider(key="f_w").value == 224 and at.slider(key="f_k").value == 11

@@ -23,7 +23,7 @@ import explorer.activations
 from explorer.build import build_model
 from explorer.presets import PRESETS
 from explorer.runtime import device_label, pick_device
-from explorer.spec import Linear
+from explorer.spec import Linear, variant_from_json
 
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "1_Inside.py")
 FILTERS = "4 · First-layer filters"
@@ -335,3 +335,16 @@ def test_lenet_small_input_end_to_end():
     assert "resize shorter side to 37 · 37×37" in _image_captions(at)
     assert "bilinear; 256·32/224 = 36.57 → 37" in _captions(at)
     assert any(c.startswith("6 filters of 5×5×1 (grayscale)") for c in _captions(at))
+
+
+def test_an_oversize_run_is_refused_with_the_reason_before_it_starts():
+    """128 channels at 1000×1000 took 38 s and kept 1.9 GB: refused by the engine's arithmetic first."""
+    big = variant_from_json(
+        '{"name": "big", "input": {"channels": 3, "height": 1000, "width": 1000},'
+        ' "layers": [{"type": "conv", "out_channels": 128, "kernel": 3, "padding": 1}, {"type": "relu"}]}'
+    )
+    at = _page(big).run()
+    assert not at.exception
+    (error,) = [html.unescape(e.value) for e in at.error]
+    assert error.startswith("Not run: every layer's output for this image adds up to")
+    assert "over the 256 MiB one run may keep" in error and "smaller input or fewer channels" in error

@@ -8,7 +8,9 @@ Session state:
 from __future__ import annotations
 
 import functools
+import io
 import logging
+import urllib.parse
 from collections.abc import Callable
 from typing import Any
 
@@ -26,6 +28,10 @@ __all__ = [
     "md",
     "page_setup",
     "presenting",
+    "int_in",
+    "one_of",
+    "restore_from_url",
+    "share_panel",
     "sync_widget",
     "show_notices",
     "image_picker",
@@ -114,6 +120,62 @@ def keep_query(params: dict[str, str] | None = None) -> None:
         merged["present"] = "1"
     if current != merged:
         st.query_params.from_dict(merged)
+
+
+def restore_from_url(fields: dict[str, tuple[str, Callable[[str], Any]]], *, once_key: str) -> None:
+    """First run of a page in a session: widget values from `?name=` (each parsed and checked).
+
+    `fields` maps widget key → (query name, parse); parse returns the value or raises
+    ValueError/KeyError for anything it does not accept, which is then ignored (the widget keeps its
+    default; a hostile link can only fail to set a value).
+    """
+    if st.session_state.get(once_key):
+        return
+    st.session_state[once_key] = True
+    params = st.query_params
+    for key, (name, parse) in fields.items():
+        if name in params:
+            try:
+                st.session_state[key] = parse(str(params[name])[:100])
+            except (ValueError, KeyError, TypeError):
+                continue
+
+
+def int_in(lo: int, hi: int) -> Callable[[str], int]:
+    """A parser for `restore_from_url`: a whole number in [lo, hi]."""
+
+    def parse(text: str) -> int:
+        value = int(text)
+        if not lo <= value <= hi:
+            raise ValueError(text)
+        return value
+
+    return parse
+
+
+def one_of(options: list[Any]) -> Callable[[str], Any]:
+    by_text = {str(o): o for o in options}
+    return lambda text: by_text[text]
+
+
+def share_panel() -> None:
+    """The page's link (with its copy button) and a QR code of it, for students' phones."""
+    import segno
+
+    base = str(st.context.url or "").split("?")[0]
+    query = "&".join(f"{k}={urllib.parse.quote(str(v), safe='')}" for k, v in st.query_params.to_dict().items())
+    link = base + ("?" + query if query else "")
+    with st.sidebar.expander("🔗 Link and QR code of this page"):
+        st.caption("The link opens this page as it is now. Copy it with the button at its right.")
+        st.code(link, language=None, wrap_lines=True)
+        if not st.toggle("QR code for phones", key="share_qr"):
+            return
+        if len(link) <= 2000:  # a QR code a phone can still read
+            buffer = io.BytesIO()
+            segno.make(link, error="l").save(buffer, kind="png", scale=4, border=2)
+            st.image(buffer.getvalue(), caption="Point a phone's camera at it")
+        else:
+            st.caption("This link is too long for a QR code a phone can read; share it as text.")
 
 
 def sync_widget(key: str, value: Any) -> None:
