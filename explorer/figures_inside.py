@@ -23,6 +23,8 @@ from .activations import Window
 from .spec import LRN, Conv, Variant
 
 __all__ = [
+    "LrnRatio",
+    "lrn_ratio",
     "BACKGROUND",
     "GridFigure",
     "channel_image",
@@ -336,13 +338,15 @@ def lrn_panels(before: torch.Tensor | np.ndarray, after: torch.Tensor | np.ndarr
     b, a = _as_array(before), _as_array(after)
     lo, hi = float(min(b.min(), a.min())), float(max(b.max(), a.max()))
     ratio = np.divide(a, b, out=np.ones_like(a), where=np.abs(b) > 1e-12)
-    positive = np.abs(b) > 1e-12
-    r_lo = float(ratio[positive].min()) if positive.any() else 1.0
-    r_hi = float(ratio[positive].max()) if positive.any() else 1.0
+    # An honest scale: 0 to 1 (LRN only ever shrinks an activation when k ≥ 1). Stretching the
+    # colours over 0.59432–0.59460 made a near-constant ×0.595 look dramatic.
     panels = [
         ("before LRN", channel_image(b, vmin=lo, vmax=hi, size=size)),
         ("after LRN (same scale)", channel_image(a, vmin=lo, vmax=hi, size=size)),
-        ("after ÷ before", channel_image(ratio, vmin=r_lo, vmax=r_hi, size=size, cmap="magma", label="after ÷ before")),
+        (
+            "after ÷ before (scale 0–1)",
+            channel_image(ratio, vmin=0.0, vmax=1.0, size=size, cmap="magma", label="after ÷ before"),
+        ),
     ]
     pad, label_h = 10, 22
     width = sum(p.width for _, p in panels) + pad * (len(panels) + 1)
@@ -355,6 +359,37 @@ def lrn_panels(before: torch.Tensor | np.ndarray, after: torch.Tensor | np.ndarr
         image.paste(panel, (x, label_h))
         x += panel.width + pad
     return image
+
+
+@dataclass(frozen=True)
+class LrnRatio:
+    """What LRN did to one channel: after ÷ before, where the input is not zero."""
+
+    low: float
+    high: float
+    mean: float
+    constant: float  # k^−β: the factor for activations too small to matter in the sum
+
+    @property
+    def spread_percent(self) -> float:
+        return 100 * (self.high - self.low) / self.mean if self.mean else 0.0
+
+    def text(self) -> str:
+        return (
+            f"after ÷ before is ×{self.low:.4f} to ×{self.high:.4f} (mean ×{self.mean:.4f}, a spread of "
+            f"{self.spread_percent:.2f}%): close to the constant k^−β = {self.constant:.4f}, the factor for "
+            "activations too small to matter in the neighbours' sum."
+            if self.spread_percent < 5
+            else f"after ÷ before runs from ×{self.low:.4f} to ×{self.high:.4f} (mean ×{self.mean:.4f}): strong "
+            f"activations are damped more than weak ones (weak ones get about k^−β = {self.constant:.4f})."
+        )
+
+
+def lrn_ratio(before: torch.Tensor | np.ndarray, after: torch.Tensor | np.ndarray, layer: LRN) -> LrnRatio:
+    b, a = _as_array(before), _as_array(after)
+    nonzero = np.abs(b) > 1e-12
+    ratio = a[nonzero] / b[nonzero] if nonzero.any() else np.ones(1)
+    return LrnRatio(float(ratio.min()), float(ratio.max()), float(ratio.mean()), float(layer.k ** (-layer.beta)))
 
 
 def lrn_formula_latex(layer: LRN) -> str:

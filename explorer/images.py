@@ -40,6 +40,8 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from .spec import InputSpec
 
 __all__ = [
+    "PlaneStats",
+    "colour_planes",
     "ALLOWED_FORMATS",
     "IMAGENET_MEAN",
     "IMAGENET_STD",
@@ -356,6 +358,33 @@ class Preprocessed:
     crop: Image.Image  # the centre crop the network sees, RGB or L, H×W
     mean: tuple[float, ...]
     std: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class PlaneStats:
+    """One colour plane of the crop, before (0…1) and after normalising."""
+
+    name: str  # "R", "G", "B" (or "gray", or "channel 4")
+    before: np.ndarray  # H×W in 0…1
+    after: np.ndarray  # H×W, (x − mean)/std
+    mean: float  # the normalisation's mean for this plane
+    std: float
+
+    def summary(self, which: str) -> tuple[float, float, float]:
+        values = self.before if which == "before" else self.after
+        return float(values.mean()), float(values.min()), float(values.max())
+
+
+def colour_planes(pre: Preprocessed) -> list[PlaneStats]:
+    """The planes the network receives, each before and after normalising (what the step changes)."""
+    after = pre.tensor[0].numpy()
+    channels = after.shape[0]
+    names = ["R", "G", "B"] if channels == 3 else ["gray"] if channels == 1 else [f"channel {i}" for i in range(channels)]
+    out = []
+    for i in range(channels):
+        before = after[i] * pre.std[i] + pre.mean[i]
+        out.append(PlaneStats(names[i], before, after[i], pre.mean[i], pre.std[i]))
+    return out
 
 
 def resize_side(spec: InputSpec) -> int:

@@ -48,6 +48,7 @@ from explorer.figures_inside import (
     lrn_formula_latex,
     lrn_panels,
     lrn_pytorch_note,
+    lrn_ratio,
     to_png,
     top5_figure,
     window_on_input,
@@ -166,15 +167,60 @@ def _class_names() -> tuple[str, ...]:
 # --- sections --------------------------------------------------------------------------------------
 
 
-def render_preprocessing(pre: images.Preprocessed, pngs: list[bytes]) -> None:
+def render_preprocessing(
+    pre: images.Preprocessed, pngs: list[bytes], image_id: str, variant_input: tuple[int, int, int]
+) -> None:
     st.subheader("1 · Preprocessing, step by step")
     cols = st.columns(len(pre.steps))
     for col, step, png in zip(cols, pre.steps, pngs):
         with col:
             st.image(png, caption=f"{step.title} · {step.size}", width="stretch", output_format="PNG")
             st.caption(step.note)
+    render_planes(pre, image_id, variant_input)
     with st.expander("What the 2012 paper did instead"):
         st.markdown(images.PAPER_MEAN_NOTE)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _plane_pngs(
+    image_id: str, variant_input: tuple[int, int, int], _pre: images.Preprocessed
+) -> list[tuple[bytes, str]]:
+    """Each colour plane before (0…1) and after normalising (one shared scale), with its numbers."""
+    planes = images.colour_planes(_pre)[:3]
+    lo = min(float(p.after.min()) for p in planes)
+    hi = max(float(p.after.max()) for p in planes)
+    out = []
+    for plane in planes:
+        b_mean, b_lo, b_hi = plane.summary("before")
+        a_mean, a_lo, a_hi = plane.summary("after")
+        out.append(
+            (
+                to_png(channel_image(plane.before, vmin=0.0, vmax=1.0, size=200)),
+                f"{plane.name} before: mean {b_mean:.3f}, {b_lo:.3f} … {b_hi:.3f}",
+            )
+        )
+        out.append(
+            (
+                to_png(channel_image(plane.after, vmin=lo, vmax=hi, size=200)),
+                f"{plane.name} after (− {plane.mean:g}, ÷ {plane.std:g}): mean {a_mean:.3f}, {a_lo:.3f} … {a_hi:.3f}",
+            )
+        )
+    return out
+
+
+def render_planes(pre: images.Preprocessed, image_id: str, variant_input: tuple[int, int, int]) -> None:
+    """What normalising changes: each colour plane before and after."""
+    pictures = _plane_pngs(image_id, variant_input, pre)
+    with st.expander("What normalising does to each colour plane (R, G, B before and after)", expanded=True):
+        st.caption(
+            "Top: the values the crop holds (0…1). Bottom: after (x − mean) / std, all planes on one scale: "
+            "each is now centred near 0 with a spread near 1."
+        )
+        cols = st.columns(len(pictures) // 2)
+        for j, col in enumerate(cols):
+            with col:
+                for png, caption in pictures[2 * j : 2 * j + 2]:
+                    st.image(png, caption=caption, output_format="PNG")
 
 
 def render_weights(variant: Variant, vkey: str) -> tuple[str, str, object, bool]:
@@ -419,6 +465,7 @@ def render_lrn(variant: Variant, analysis: Analysis, acts: Activations, key: tup
         output_format="PNG",
         caption=f"{analysis.rows[index - 1].name} → {row.name}, channel {channel} ({format_shape(row.output)})",
     )
+    st.markdown(lrn_ratio(before[channel], acts.outputs[index][channel], layer).text())
     st.latex(lrn_formula_latex(layer))
     st.caption(lrn_pytorch_note(layer))
 
@@ -459,7 +506,7 @@ def main() -> None:
     except images.ImageError as exc:
         st.error(ui.md(str(exc)), icon="🚫")
         return
-    render_preprocessing(pre, _step_pngs(image_id, analysis.input_shape, pre))
+    render_preprocessing(pre, _step_pngs(image_id, analysis.input_shape, pre), image_id, analysis.input_shape)
     with st.spinner("Running the forward pass (waiting for a free slot if other students are running theirs)…"):
         try:
             acts = _activations(vkey, weights_id, image_id, model_fn, pre.tensor, analysis)

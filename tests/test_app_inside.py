@@ -115,7 +115,16 @@ def test_each_sample(sample):
         f"resize shorter side to 259 · {RESIZED[sample]}",
         "centre crop 227×227 · 227×227",
     ]
-    assert len(at.image) == 11  # 5 steps, grid, channel, window, strip, filters, LRN
+    assert len(at.image) == 17  # 5 steps, R/G/B before and after, grid, channel, window, strip, filters, LRN
+    planes = [c for c in _image_captions(at) if c.startswith(("R ", "G ", "B "))]
+    assert [c.split(":")[0] for c in planes] == [
+        "R before",
+        "R after (− 0.485, ÷ 0.229)",
+        "G before",
+        "G after (− 0.456, ÷ 0.224)",
+        "B before",
+        "B after (− 0.406, ÷ 0.225)",
+    ]
     assert len(at.latex) == 1
 
 

@@ -134,7 +134,7 @@ def test_conv1_towers():
         "blog-broken-flatten": 1,
         "caffe-bvlc": 2,
         "lenet-5": 1,
-    }
+    } | {name: 1 for name in PRESETS if name.startswith(("vgg", "resnet"))}  # one tower: no grouped conv1
 
 
 def test_lrn_formula_and_pytorch_note_agree_with_pytorch():
@@ -184,3 +184,18 @@ def test_top5_figure():
     assert list(bar.y) == ["fox", "lynx", "Egyptian cat", "tiger cat", "tabby"]
     assert list(bar.x) == pytest.approx([1, 3, 10, 25, 60])
     assert list(bar.text) == ["1.0%", "3.0%", "10.0%", "25.0%", "60.0%"]
+
+
+def test_lrn_ratio_is_said_as_a_number_on_an_honest_scale():
+    from explorer.figures_inside import lrn_ratio
+    from explorer.spec import LRN
+
+    layer = LRN(5, 1e-4, 0.75, 2.0)
+    before = torch.rand(8, 6, 6, generator=torch.Generator().manual_seed(0))
+    after = torch.nn.LocalResponseNorm(5, alpha=5 * 1e-4, beta=0.75, k=2.0)(before[None])[0]  # PyTorch divides α by n
+    r = lrn_ratio(before[3], after[3], layer)
+    assert r.constant == 2.0**-0.75
+    assert r.low <= r.mean <= r.high <= r.constant  # LRN only shrinks, at most by k^−β for tiny activations
+    assert r.spread_percent < 0.1
+    assert r.text().startswith(f"after ÷ before is ×{r.low:.4f} to ×{r.high:.4f}")
+    assert "k^−β = 0.5946" in r.text()

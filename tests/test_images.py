@@ -309,3 +309,22 @@ def test_preprocess_non_square_input():
     assert pre.tensor.shape == (1, 3, 224, 300)
     assert "per-pixel" not in pre.steps[-1].note
     assert "subtracted the mean activity over the training set from each pixel" in I.PAPER_MEAN_NOTE
+
+
+def test_colour_planes_before_and_after_normalising():
+    from explorer.images import colour_planes, make_pattern, preprocess
+    from explorer.spec import InputSpec
+
+    pre = preprocess(make_pattern(images_patterns()[0]), InputSpec(3, 64, 64))
+    planes = colour_planes(pre)
+    assert [p.name for p in planes] == ["R", "G", "B"]
+    for plane, mean, std in zip(planes, (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)):
+        assert (plane.mean, plane.std) == (mean, std)
+        assert 0.0 <= plane.before.min() and plane.before.max() <= 1.0 + 1e-6
+        np.testing.assert_allclose(plane.after, (plane.before - mean) / std, rtol=1e-5, atol=1e-5)
+
+
+def images_patterns():
+    from explorer.images import PATTERNS
+
+    return list(PATTERNS)
