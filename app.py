@@ -246,6 +246,22 @@ def _metrics(analysis: Analysis, base: Analysis) -> None:
     )
 
 
+def _upsampling_notice(analysis: Analysis) -> None:
+    """An adaptive pool larger than its input repeats values: fc6 sees more numbers than exist."""
+    for r in analysis.rows:
+        if r.type != "adaptiveavgpool" or len(r.input) != 3:
+            continue
+        c, h, w = r.input
+        _, oh, ow = r.output
+        if oh > h or ow > w:
+            st.info(
+                f"**{r.name}** receives {h}×{w} maps but outputs {oh}×{ow}: the adaptive average pool *repeats* "
+                f"values to fill them. The next layer sees {c * oh * ow:,} features, but only {c * h * w:,} "
+                "distinct numbers: the grid is upsampled, not new information.",
+                icon="🔁",
+            )
+
+
 def _story(analysis: Analysis) -> None:
     """The 224-vs-227 lesson: conv1's formula, then the whole chain of sizes beside the other input."""
     first = next((r for r in analysis.rows if r.type == "conv"), None)
@@ -505,6 +521,7 @@ def _render() -> None:
         show_variant_error(analysis.error)
     _metrics(analysis, base)
     _story(analysis)
+    _upsampling_notice(analysis)
     share_panel()
 
     # Lazy tabs: only the open tab's content runs, so a slider move never rebuilds hidden figures.

@@ -268,3 +268,12 @@ def test_share_panel_link_and_qr_code():
     assert not at.exception
     (qr,) = at.image  # a real QR code of the link (segno), decoded as a PNG
     assert qr.proto.imgs[0].caption == "Point a phone's camera at it"
+
+
+def test_adaptive_pool_upsampling_is_said():
+    at = fresh({"preset": "torchvision"})
+    at.number_input(key="in_size").set_value(64).run()
+    at.number_input(key="in_width").set_value(64).run()
+    (notice,) = [i.value for i in at.info if "repeats" in i.value]
+    assert "receives 1×1 maps but outputs 6×6" in notice
+    assert "sees 9,216 features, but only 256 distinct numbers" in notice
