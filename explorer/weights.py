@@ -786,8 +786,8 @@ def shape_differences(variant: Variant, limit: int = 3) -> list[str]:
         mine, theirs = shapes.get(key), TORCHVISION_SHAPES.get(key)
         if mine == theirs:
             continue
-        fmt = lambda s: "×".join(map(str, s)) if s else "absent"  # noqa: E731
-        out.append(f"{key}: {fmt(mine)} here, {fmt(theirs)} in torchvision")
+        fmt = lambda s: "×".join(map(str, s)) if s else "no such tensor"  # noqa: E731
+        out.append(f"{key} is {fmt(mine)} here but {fmt(theirs)} in torchvision")
         if len(out) >= limit:
             break
     return out

@@ -53,6 +53,7 @@ from explorer.figures_inside import (
     top5_figure,
     window_on_input,
 )
+from explorer.presets import PRESETS
 from explorer.runtime import device_label, forward_slot, pick_device
 from explorer.spec import LRN, Conv, InputSpec, Variant, variant_to_json
 
@@ -124,6 +125,13 @@ def _match(vkey: str, file_key: str, _variant: Variant, _state: dict[str, torch.
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
+@ui.callback
+def _use_torchvision() -> None:
+    st.session_state["variant"] = PRESETS["torchvision"]
+    st.session_state["_base"] = "torchvision"
+    st.session_state["inside_variant"] = ui.CURRENT
+
+
 def _compatible(vkey: str, _variant: Variant) -> tuple[bool, str]:
     return weights.compatible(_variant), "; ".join(weights.shape_differences(_variant))
 
@@ -231,9 +239,15 @@ def render_weights(variant: Variant, vkey: str) -> tuple[str, str, object, bool]
         ok, diffs = _compatible(vkey, variant)
         if not ok:
             st.info(
-                f"ImageNet weights fit only variants with torchvision AlexNet's parameter shapes ({diffs}). "
-                "Pick the **torchvision** preset to load them. Showing random initialisation.",
+                "ImageNet weights were trained for torchvision's AlexNet and fit only a network with exactly its "
+                f"layer shapes. This variant differs: {ui.md(diffs)}. Showing random initialisation.",
                 icon="ℹ️",
+            )
+            st.button(
+                "Switch to the torchvision preset",
+                key="inside_use_torchvision",
+                on_click=_use_torchvision,
+                help="Makes torchvision's AlexNet the current variant (on the Build page too).",
             )
             return RANDOM, "random", None, False
         url = os.environ.get("ALEXNET_WEIGHTS_URL", weights.TORCHVISION_URL)
@@ -243,7 +257,8 @@ def render_weights(variant: Variant, vkey: str) -> tuple[str, str, object, bool]
             path = str(found) if found else None
         if path is None:
             st.caption(
-                f"torchvision's {weights.TORCHVISION_FILENAME} (233 MB), checked against its hash, cached in {weights.checkpoint_dir()}."
+                f"torchvision's {weights.TORCHVISION_FILENAME} (233 MB), checked against its hash and kept on the "
+                "server for everyone. If it cannot download, ask whoever runs the server."
             )
             if st.button("Load ImageNet weights", key="inside_load_imagenet", type="primary"):
                 bar = st.progress(0.0, text="Connecting…")

@@ -323,11 +323,14 @@ def test_imagenet_for_incompatible_variant_explains():
     at = _page().run()
     at.radio(key="inside_weights_source").set_value("ImageNet-trained (torchvision)").run()
     _ok(at)
-    assert not at.button
-    assert at.info[0].value.startswith(
-        "ImageNet weights fit only variants with torchvision AlexNet's parameter shapes "
-        "(features.0.weight: 96×3×11×11 here, 64×3×11×11 in torchvision;"
+    assert html.unescape(at.info[0].value).startswith(
+        "ImageNet weights were trained for torchvision's AlexNet and fit only a network with exactly its layer "
+        "shapes. This variant differs: features.0.weight is 96×3×11×11 here but 64×3×11×11 in torchvision;"
     )
+    at.button(key="inside_use_torchvision").click().run()  # one click to a variant the weights fit
+    _ok(at)
+    assert at.session_state["variant"] == PRESETS["torchvision"]
+    assert not [i for i in at.info if "were trained for" in i.value]
 
 
 def test_invalid_variant_shows_the_engine_error():

@@ -60,8 +60,8 @@ def test_torchvision_shapes():
         "lenet-5": False,
     }
     assert W.shape_differences(PRESETS["paper-2012"], limit=2) == [
-        "features.0.weight: 96×3×11×11 here, 64×3×11×11 in torchvision",
-        "features.0.bias: 96 here, 64 in torchvision",
+        "features.0.weight is 96×3×11×11 here but 64×3×11×11 in torchvision",
+        "features.0.bias is 96 here but 64 in torchvision",
     ]
     assert W.shape_differences(PRESETS["torchvision"]) == []
 
