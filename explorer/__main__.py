@@ -28,7 +28,7 @@ import stat
 import sys
 import time
 
-from .analysis import Analysis, analyse, analyse_config, format_bytes, format_count, format_shape
+from .analysis import Analysis, LayerRow, analyse, analyse_config, format_bytes, format_count, format_shape
 from .presets import PRESETS
 from .spec import MAX_JSON_CHARS, SpecError, VariantError, variant_from_json
 
@@ -123,17 +123,28 @@ def _load(spec: str) -> tuple[str, Analysis | VariantError]:
 # --- rendering --------------------------------------------------------------------------------
 
 
+def _table_line(index: str, name: str, width: int, r: LayerRow) -> str:
+    formula = "; ".join(f"{axis}: {f.text}" if axis != "H×W" else f.text for axis, f in r.formulas)
+    return f"{index:>3}  {name:<{width}}{r.type:<16}{format_shape(r.output):<16}{r.params:>12,}{r.macs:>15,}  {formula}"
+
+
 def render_table(analysis: Analysis) -> str:
-    """A readable per-layer table with the worked formula for conv/pool and totals."""
+    """A readable per-layer table with the worked formula for conv/pool and totals; a residual
+    block's row (the whole block) is followed by its inner layers, indented."""
     v = analysis.variant
+    blocks = [r for r in analysis.rows if r.is_block]
+    # inner rows print without the block's prefix: "  conv1", "  shortcut.conv1"
+    inner = [f"  {r.name.split('.', 1)[1]}" for b in blocks for r in (*b.body, *b.shortcut)]
+    width = max([12, *(len(n) + 2 for n in inner)]) if blocks else 12
     lines = [f"{v.name}  input {format_shape(analysis.input_shape)}"]
-    header = f"{'#':>3}  {'layer':<12}{'type':<16}{'output':<16}{'params':>12}{'MACs':>15}  formula"
+    header = f"{'#':>3}  {'layer':<{width}}{'type':<16}{'output':<16}{'params':>12}{'MACs':>15}  formula"
     lines += [header, "-" * len(header)]
     for r in analysis.rows:
-        formula = "; ".join(f"{axis}: {f.text}" if axis != "H×W" else f.text for axis, f in r.formulas)
-        lines.append(
-            f"{r.index:>3}  {r.name:<12}{r.type:<16}{format_shape(r.output):<16}{r.params:>12,}{r.macs:>15,}  {formula}"
-        )
+        lines.append(_table_line(str(r.index), r.name, width, r))
+        for inner_row in (*r.body, *r.shortcut):
+            lines.append(_table_line("", f"  {inner_row.name.split('.', 1)[1]}", width, inner_row))
+        if r.is_block and not r.shortcut:
+            lines.append(f"{'':>3}  {'  shortcut':<{width}}identity")
     if analysis.error is not None:
         e = analysis.error
         lines.append(f"ERROR  {e.message}")

@@ -6,21 +6,32 @@ millisecond, so a page can re-run it on every slider move. Results are data (`An
 
 Definitions (batch 1, fp32):
 - MACs: conv = output elements × (in_channels/groups) × K²; linear = in × out; every other layer 0
-  (biases, pooling, LRN and activations are not multiply-accumulates).
-- activation memory: output elements × 4 bytes; the total also counts the input image.
+  (biases, pooling, LRN, activations and a residual block's add are not multiply-accumulates).
+- activation memory: output elements × 4 bytes; the total also counts the input image. A residual
+  block's memory is its inner layers' outputs plus the sum.
 - receptive field: the side of the input window that one output position sees, and the jump
-  (cumulative stride) between neighbouring positions, both in input pixels.
+  (cumulative stride) between neighbouring positions, both in input pixels. Through a residual
+  block it follows the body (the main path, which sees at least as far as the shortcut).
 An invalid variant is never an exception: `Analysis.error` says which layer, what arrived, the
 arithmetic that failed and a fix, and `rows` holds every layer before it.
+
+Residual blocks: `rows` keeps one row per top-level layer; a block's row (type "residual") has
+the whole block's output, params, MACs and memory, and its inner rows in `row.body` and
+`row.shortcut`, each worked out like any other layer (formula, remainder, receptive field). The
+two branches must give the same shape (no broadcasting, as in ResNet): otherwise the error names
+the block, both shapes and the shortcut that would fix it.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from .formula import WorkedFormula, worked_formula
+from .kinds import kind_info, kinds_where
 from .spec import (
     LRN,
     AdaptiveAvgPool,
@@ -32,6 +43,7 @@ from .spec import (
     Layer,
     Linear,
     ReLU,
+    Residual,
     Sigmoid,
     SpecError,
     Tanh,
@@ -47,11 +59,14 @@ __all__ = [
     "Analysis",
     "LayerRow",
     "analyse",
+    "analyse_block",
     "analyse_config",
+    "branch_names",
     "format_bytes",
     "format_count",
     "format_shape",
     "layer_names",
+    "module_names",
 ]
 
 BYTES_PER_VALUE = 4  # fp32
@@ -62,17 +77,15 @@ ACTIVATION_BUDGET_BYTES = 2 * 1024**3
 
 Shape = tuple[int, ...]  # (C, H, W) for a feature map, (N,) after flatten
 
-_SHORT = {
-    "relu": "relu",
-    "tanh": "tanh",
-    "sigmoid": "sigmoid",
-    "lrn": "norm",
-    "maxpool": "pool",
-    "avgpool": "pool",
-    "adaptiveavgpool": "adaptpool",
-    "batchnorm": "bn",
-    "dropout": "drop",
-    "flatten": "flatten",
+_NEEDS_MAP = kinds_where(needs_map=True)
+_POOL_AFTER_FLATTEN = ("pooling needs a C×H×W feature map", "move the pooling layer before flatten, or remove it")
+# what a layer that needs a feature map says when it comes after flatten: (message, fix)
+_AFTER_FLATTEN = {
+    "conv": ("a convolution needs a C×H×W feature map", "move the conv before the flatten layer, or remove it"),
+    "maxpool": _POOL_AFTER_FLATTEN,
+    "avgpool": _POOL_AFTER_FLATTEN,
+    "adaptiveavgpool": ("adaptive pooling needs a C×H×W feature map", "move it before flatten"),
+    "lrn": ("LRN normalises across channels of a feature map", "move it before flatten"),
 }
 
 
@@ -106,9 +119,9 @@ def _describe_arrival(shape: Shape) -> str:
 
 @dataclass(frozen=True)
 class LayerRow:
-    index: int
+    index: int  # position in variant.layers; for a row inside a block, its position in that branch
     type: str
-    name: str  # role name: conv1, relu1, norm1, pool1, fc6, drop6 ...
+    name: str  # role name: conv1, relu1, norm1, pool1, fc6, drop6, res2a, res2a.conv1 ...
     input: Shape
     output: Shape
     params: int
@@ -119,10 +132,28 @@ class LayerRow:
     formula_h: WorkedFormula | None = None  # conv/pool only
     formula_w: WorkedFormula | None = None
     bias_terms: int = 0  # bias additions per forward pass (torchinfo counts these as mult-adds)
+    body: tuple[LayerRow, ...] = ()  # a residual block's main path
+    shortcut: tuple[LayerRow, ...] = ()  # a residual block's shortcut; empty for the identity
+    branch: str | None = None  # "body" or "shortcut" for a row inside a block
 
     @property
     def output_elements(self) -> int:
         return math.prod(self.output)
+
+    @property
+    def is_block(self) -> bool:
+        return self.type == Residual.type
+
+    @property
+    def identity_shortcut(self) -> bool:
+        """A residual block whose shortcut passes its input unchanged."""
+        return self.is_block and not self.shortcut
+
+    def walk(self) -> Iterator[LayerRow]:
+        """This row, then (for a block) its body's rows and its shortcut's rows."""
+        yield self
+        yield from self.body
+        yield from self.shortcut
 
     @property
     def formulas(self) -> list[tuple[str, WorkedFormula]]:
@@ -148,6 +179,9 @@ class LayerRow:
         if self.formulas:
             out["formula"] = "; ".join(f.text for _, f in self.formulas)
             out["remainder"] = "; ".join(f.remainder_text for _, f in self.formulas)
+        if self.is_block:
+            out["body"] = [r.to_dict() for r in self.body]
+            out["shortcut"] = [r.to_dict() for r in self.shortcut]
         return out
 
 
@@ -189,6 +223,27 @@ class Analysis:
     def activation_bytes(self) -> int:
         return math.prod(self.input_shape) * BYTES_PER_VALUE + sum(r.activation_bytes for r in self.rows)
 
+    def all_rows(self) -> Iterator[LayerRow]:
+        """Every row in reading order: each top-level row, a block followed by its inner rows."""
+        for row in self.rows:
+            yield from row.walk()
+
+    @property
+    def failing_name(self) -> str | None:
+        """The role name of the failing layer ("conv3", "res3a.conv1", "res3a" for the add), None when
+        valid, "input" when the input itself is refused."""
+        e = self.error
+        if e is None:
+            return None
+        if e.layer is None or e.layer >= len(self.names):
+            return "input"
+        block = self.variant.layers[e.layer] if e.layer < len(self.variant.layers) else None
+        if e.branch is not None and isinstance(block, Residual):
+            inner = branch_names(block, self.names[e.layer]).get(e.branch, [])
+            if e.branch_index is not None and e.branch_index < len(inner):
+                return inner[e.branch_index]
+        return self.names[e.layer]
+
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"name": self.variant.name, "input": list(self.input_shape)}
         if self.error is not None:
@@ -205,35 +260,110 @@ class Analysis:
         return out
 
 
+# --- names ------------------------------------------------------------------------------------
+
+
+def _block_letter(position: int) -> str:
+    # MSRA's released ResNets name blocks res2a, res2b, ...; past z, by number
+    return chr(ord("a") + position) if position < 26 else f"_{position + 1}"
+
+
+def _main_path_convs(layer: Layer) -> int:
+    if isinstance(layer, Residual):
+        return sum(isinstance(x, Conv) for x in layer.body)
+    return int(isinstance(layer, Conv))
+
+
+def _vgg_stages(layers: tuple[Layer, ...] | list[Layer]) -> list[int] | None:
+    """Convs per stage (a stage ends at a pooling layer) when every one of two or more stages has
+    at least two convs, as in VGG; else None (AlexNet's 1, 1, 3 and LeNet's 1, 1 are not staged)."""
+    groups, count = [], 0
+    for layer in layers:
+        if isinstance(layer, Residual):
+            return None
+        if isinstance(layer, (Flatten, Linear)):
+            break
+        if isinstance(layer, Conv):
+            count += 1
+        elif isinstance(layer, _Pool) and count:
+            groups.append(count)
+            count = 0
+    if count:
+        groups.append(count)
+    return groups if len(groups) >= 2 and min(groups) >= 2 else None
+
+
 def layer_names(layers: tuple[Layer, ...] | list[Layer]) -> list[str]:
     """Role names in the paper's style: conv1…conv5, pool1, norm1, fc6…fc8, drop6, relu7.
 
-    Fully connected layers are numbered after the convs (five convs → fc6), as in the paper and
-    Caffe. A dropout is named for the linear layer it feeds; other layers for their block.
+    Fully connected layers are numbered after the convs on the main path (five convs → fc6, as in
+    the paper and Caffe; ResNet-18's 17 → fc18). A dropout is named for the linear layer it feeds
+    (torchvision's order: drop6 → fc6) or, where every dropout follows a linear layer, for that one
+    (Caffe's order: fc6 → relu6 → drop6). Other layers take their block's number.
+
+    A network built of stages of several convs, each closed by a pool (VGG), is named per stage as
+    in the VGG team's Caffe release: conv1_1, relu1_1, conv1_2, pool1 … conv5_3, pool5, fc6.
+
+    Residual blocks are named as in MSRA's released ResNets: res2a, res2b, res3a … (stage 2 is the
+    first; a block with a shortcut conv starts the next stage), and the activation right after a
+    block for it (res2a_relu). `branch_names` gives the layers inside a block.
     """
-    n_conv = sum(isinstance(layer, Conv) for layer in layers)
+    is_fc_dropout = [False] * len(layers)
+    for i, layer in enumerate(layers):
+        if isinstance(layer, Dropout):
+            upcoming = next((x for x in layers[i + 1 :] if isinstance(x, (Conv, Linear, Residual))), None)
+            is_fc_dropout[i] = isinstance(upcoming, Linear)
+    after_style = any(is_fc_dropout) and all(
+        any(isinstance(x, Linear) for x in layers[:i]) for i, fc in enumerate(is_fc_dropout) if fc
+    )
+    stages = _vgg_stages(layers)
+    n_conv = len(stages) if stages else sum(_main_path_convs(layer) for layer in layers)
     names: list[str] = []
     used: set[str] = set()
-    conv_i, fc_i, block = 0, n_conv, 0
+    conv_i, fc_i, label = 0, n_conv, "0"
+    stage, position = 1, -1  # VGG stage and conv in it; or ResNet stage and block in it
+    follows_block: str | None = None  # the block the previous layer was, for res2a_relu
     for i, layer in enumerate(layers):
+        after = follows_block
+        follows_block = None
         if isinstance(layer, Conv):
             conv_i += 1
-            block = conv_i
-            name = f"conv{conv_i}"
+            if stages:
+                position = max(position, 0) + 1
+                label = f"{stage}_{position}"
+            else:
+                label = str(conv_i)
+            name = f"conv{label}"
+        elif stages and isinstance(layer, _Pool):
+            if position > 0:
+                label, stage, position = str(stage), stage + 1, 0
+            name = f"pool{label}"
+        elif isinstance(layer, Residual):
+            if position < 0:
+                stage, position = 2, 0
+            elif layer.shortcut:
+                stage, position = stage + 1, 0
+            else:
+                position += 1
+            conv_i += _main_path_convs(layer)
+            label = str(conv_i)
+            name = f"res{stage}{_block_letter(position)}"
+            follows_block = name
         elif isinstance(layer, Linear):
             fc_i += 1
-            block = fc_i
+            label = str(fc_i)
             name = f"fc{fc_i}"
         elif isinstance(layer, Flatten):
-            block = max(block, n_conv)
+            label = str(max(int(label.split("_")[0]), n_conv))
             name = "flatten"
         else:
-            number = block
-            if isinstance(layer, Dropout):
-                upcoming = next((x for x in layers[i + 1 :] if isinstance(x, (Conv, Linear))), None)
-                if isinstance(upcoming, Linear):
-                    number = fc_i + 1
-            name = f"{_SHORT[layer.type]}{number}"
+            short = kind_info(layer).short
+            if after is not None and kind_info(layer).role == "activation":
+                name = f"{after}_{short}"
+            elif is_fc_dropout[i]:
+                name = f"{short}{fc_i if after_style else fc_i + 1}"
+            else:
+                name = f"{short}{label}"
         unique, k = name, 1
         while unique in used:
             k += 1
@@ -243,17 +373,81 @@ def layer_names(layers: tuple[Layer, ...] | list[Layer]) -> list[str]:
     return names
 
 
-def _fail(
-    index: int, layer: Layer, arrived: Shape, message: str, *, arithmetic: str | None = None, fix: str
-) -> VariantError:
-    return VariantError(
-        message=f"Layer {index} ({layer.type}): {message}",
-        layer=index,
-        layer_type=layer.type,
-        arrived=_describe_arrival(arrived),
-        arithmetic=arithmetic,
-        fix=fix,
-    )
+def module_names(layers: tuple[Layer, ...] | list[Layer], taken: set[str] | None = None) -> list[str]:
+    """torchvision-style attribute names for a run of layers: conv1, bn1, relu, conv2, bn2 (a
+    BasicBlock's), maxpool, avgpool, fc; repeats get _2, _3. Names in `taken` are avoided (and
+    the new ones added to it)."""
+    types = tuple(layer.type for layer in layers)
+    if taken is None:
+        return list(_module_names(types))
+    return _module_names_avoiding(types, taken)
+
+
+@lru_cache(maxsize=1024)  # a ResNet repeats the same few blocks; names depend on the kinds alone
+def _module_names(types: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(_module_names_avoiding(types, set()))
+
+
+def _module_names_avoiding(types: tuple[str, ...], used: set[str]) -> list[str]:
+    n_linear = types.count(Linear.type)
+    conv_k = fc_k = 0
+    out = []
+    for kind in types:
+        if kind == Conv.type:
+            conv_k += 1
+            base = f"conv{conv_k}"
+        elif kind == BatchNorm.type:
+            base = f"bn{conv_k}" if conv_k else "bn"
+        elif kind == Linear.type:
+            fc_k += 1
+            base = "fc" if n_linear == 1 else f"fc{fc_k}"
+        else:
+            base = kind_info(kind).module
+        unique, k = base, 1
+        while unique in used:
+            k += 1
+            unique = f"{base}_{k}"
+        used.add(unique)
+        out.append(unique)
+    return out
+
+
+def branch_names(block: Residual, block_name: str) -> dict[str, list[str]]:
+    """The role names inside a block: {"body": ["res3a.conv1", "res3a.bn1", "res3a.relu", …],
+    "shortcut": ["res3a.shortcut.conv1", "res3a.shortcut.bn1"]}."""
+    return {
+        "body": [f"{block_name}.{n}" for n in module_names(block.body)],
+        "shortcut": [f"{block_name}.shortcut.{n}" for n in module_names(block.shortcut)],
+    }
+
+
+# --- the walk ---------------------------------------------------------------------------------
+
+
+class _Where:
+    """Where a layer sits: its top-level index, and its branch and position inside a block."""
+
+    __slots__ = ("branch", "branch_index", "index", "layer")
+
+    def __init__(self, index: int, layer: Layer, branch: str | None = None, branch_index: int | None = None):
+        self.index, self.layer, self.branch, self.branch_index = index, layer, branch, branch_index
+
+    def fail(self, arrived: Shape, message: str, *, arithmetic: str | None = None, fix: str) -> VariantError:
+        if self.branch is None:
+            prefix, layer_type = f"Layer {self.index} ({self.layer.type})", self.layer.type
+        else:
+            prefix = f"Layer {self.index} (residual), {self.branch} layer {self.branch_index} ({self.layer.type})"
+            layer_type = Residual.type
+        return VariantError(
+            message=f"{prefix}: {message}",
+            layer=self.index,
+            layer_type=layer_type,
+            branch=self.branch,
+            branch_index=self.branch_index,
+            arrived=_describe_arrival(arrived),
+            arithmetic=arithmetic,
+            fix=fix,
+        )
 
 
 def _divisors(n: int) -> list[int]:
@@ -272,19 +466,17 @@ def _window_fix(f: WorkedFormula, what: str) -> str:
 
 
 def _spatial(
-    index: int, layer: Layer, shape: Shape, kernel: int, stride: int, padding: int, dilation: int, ceil_mode: bool
+    where: _Where, shape: Shape, kernel: int, stride: int, padding: int, dilation: int, ceil_mode: bool
 ) -> tuple[WorkedFormula, WorkedFormula, VariantError | None]:
     _, h, w = shape
     fh = worked_formula(h, kernel, stride, padding, dilation, ceil_mode)
-    fw = worked_formula(w, kernel, stride, padding, dilation, ceil_mode)
+    fw = fh if w == h else worked_formula(w, kernel, stride, padding, dilation, ceil_mode)
     for axis, f in (("height", fh), ("width", fw)):
         if not f.valid:
             return (
                 fh,
                 fw,
-                _fail(
-                    index,
-                    layer,
+                where.fail(
                     shape,
                     f"output {axis} would be {f.out if f.span >= 0 else '< 1'}: the {f.effective_kernel}-pixel window "
                     f"does not fit in {f.n} + 2·{f.padding} = {f.n + 2 * f.padding} pixels",
@@ -295,234 +487,294 @@ def _spatial(
     return fh, fw, None
 
 
+def _projection(source: Shape, target: Shape) -> str | None:
+    """The shortcut layer that turns `source` into `target`: a 1×1 conv (with the stride that gives
+    the target's size) plus batch norm, or a linear layer for flat vectors; None when none does."""
+    if len(source) == 1 and len(target) == 1:
+        return f"a linear layer with {target[0]:,} outputs"
+    if len(source) != 3 or len(target) != 3:
+        return None
+    (_, h, w), (c_out, h_out, w_out) = source, target
+    for stride in range(1, max(h, w) + 1):
+        if (h - 1) // stride + 1 == h_out and (w - 1) // stride + 1 == w_out:
+            how = f"stride {stride} and {c_out} outputs" if stride > 1 else f"{c_out} outputs"
+            return f"a 1×1 conv with {how}, plus batchnorm"
+    return None
+
+
+def _add_error(where: _Where, block: Residual, shape: Shape, body: Shape, shortcut: Shape) -> VariantError:
+    b, s = format_shape(body), format_shape(shortcut)
+    projection = _projection(shape, body)
+    if block.identity:
+        message = f"the body gives {b}, the shortcut passes {s} unchanged, so the two cannot be added"
+        if projection is not None:
+            dashed = " — ResNet's dashed shortcut" if projection.startswith("a 1×1 conv") else ""
+            fix = f"give the shortcut {projection}{dashed}; or make the body keep {s}"
+        else:
+            fix = f"make the body keep {s}, or give the shortcut layers that turn {s} into {b}"
+    else:
+        message = f"the body gives {b}, the shortcut gives {s}, so the two cannot be added"
+        if projection is not None:
+            fix = f"make the shortcut give {b}: {projection} on the block's {format_shape(shape)} input"
+        else:
+            fix = (
+                f"change the body or the shortcut so that both give the same shape (the input is {format_shape(shape)})"
+            )
+    return where.fail(
+        shape,
+        message,
+        arithmetic=f"{b} ≠ {s}: a residual add needs equal shapes",
+        fix=fix,
+    )
+
+
+class _Totals:
+    """Running totals of the walk, checked against the budgets after every layer."""
+
+    def __init__(self, input_bytes: int):
+        self.param_bytes = 0
+        self.act_bytes = input_bytes
+
+
+def _walk(
+    layers: tuple[Layer, ...],
+    names: list[str],
+    shape: Shape,
+    rf: int | None,
+    jump: int | None,
+    totals: _Totals,
+    block_index: int | None = None,
+    branch: str | None = None,
+) -> tuple[list[LayerRow], Shape, int | None, int | None, VariantError | None]:
+    """Walk a run of layers (the variant's, or one branch of the block at `block_index`)."""
+    rows: list[LayerRow] = []
+    for position, layer in enumerate(layers):
+        if branch is None:
+            where = _Where(position, layer)
+        else:
+            where = _Where(block_index, layer, branch, position)  # type: ignore[arg-type]
+        result = _step(where, layer, position, names[position], shape, rf, jump, rows, totals)
+        if isinstance(result, VariantError):
+            return rows, shape, rf, jump, result
+        rows.append(result)
+        shape, rf, jump = result.output, result.receptive_field, result.jump
+    return rows, shape, rf, jump, None
+
+
+def _step(
+    where: _Where,
+    layer: Layer,
+    position: int,
+    name: str,
+    shape: Shape,
+    rf: int | None,
+    jump: int | None,
+    rows: list[LayerRow],
+    totals: _Totals,
+) -> LayerRow | VariantError:
+    """One layer by arithmetic: its row, or why it cannot follow what arrives."""
+    flat = len(shape) == 1
+    params = macs = bias_terms = 0
+    inner_act = 0  # a block's inner outputs, already in the totals
+    fh = fw = None
+    new_rf, new_jump = (rf, jump)
+    body_rows: tuple[LayerRow, ...] = ()
+    shortcut_rows: tuple[LayerRow, ...] = ()
+    if flat and layer.type in _NEEDS_MAP:
+        message, fix = _AFTER_FLATTEN[layer.type]
+        return where.fail(shape, f"{message}, but it comes after flatten", fix=fix)
+
+    if isinstance(layer, Conv):
+        c_in = shape[0]
+        g = layer.groups
+        for what, n in (("input", c_in), ("output", layer.out_channels)):
+            if n % g:
+                options = [d for d in _divisors(c_in) if layer.out_channels % d == 0]
+                return where.fail(
+                    shape,
+                    f"groups {g} must divide the {n} {what} channels",
+                    arithmetic=f"{n} / {g} = {n / g:.4g}, not a whole number",
+                    fix=f"use groups in {options} for {c_in} in and {layer.out_channels} out channels",
+                )
+        fh, fw, err = _spatial(where, shape, layer.kernel, layer.stride, layer.padding, layer.dilation, False)
+        if err:
+            return err
+        out: Shape = (layer.out_channels, fh.out, fw.out)
+        per_out = (c_in // g) * layer.kernel**2
+        params = layer.out_channels * per_out + (layer.out_channels if layer.bias else 0)
+        macs = math.prod(out) * per_out
+        bias_terms = math.prod(out) if layer.bias else 0
+        k_eff = layer.dilation * (layer.kernel - 1) + 1
+        new_rf, new_jump = rf + (k_eff - 1) * jump, jump * layer.stride  # type: ignore[operator]
+
+    elif isinstance(layer, _Pool):
+        stride = layer.effective_stride
+        if layer.padding > layer.kernel // 2:
+            return where.fail(
+                shape,
+                f"padding {layer.padding} is more than half the kernel {layer.kernel}",
+                arithmetic=f"padding must be ≤ ⌊{layer.kernel}/2⌋ = {layer.kernel // 2} (PyTorch's rule: "
+                "a window may not lie wholly in the padding)",
+                fix=f"use padding {layer.kernel // 2} or less, or a kernel of at least {2 * layer.padding}",
+            )
+        fh, fw, err = _spatial(where, shape, layer.kernel, stride, layer.padding, 1, layer.ceil_mode)
+        if err:
+            return err
+        out = (shape[0], fh.out, fw.out)
+        new_rf, new_jump = rf + (layer.kernel - 1) * jump, jump * stride  # type: ignore[operator]
+
+    elif isinstance(layer, AdaptiveAvgPool):
+        s = layer.size
+        out = (shape[0], s, s)
+        h = shape[1]
+        # Bin i covers [⌊i·H/s⌋, ⌈(i+1)·H/s⌉): the widest bin sets the receptive field.
+        widest = max(-(-(j + 1) * h // s) - (j * h // s) for j in range(min(s, 4096)))
+        new_rf, new_jump = rf + (widest - 1) * jump, jump * max(1, h // s)  # type: ignore[operator]
+
+    elif isinstance(layer, Linear):
+        if not flat:
+            c, h, w = shape
+            return where.fail(
+                shape,
+                "a linear layer needs a flat vector, but a feature map arrives",
+                arithmetic=f"flatten would give {c}·{h}·{w} = {c * h * w:,} features",
+                fix="add a flatten layer before it",
+            )
+        n_in = shape[0]
+        if layer.in_features is not None and layer.in_features != n_in:
+            prev = rows[-1] if rows else None
+            origin = ""
+            if prev is not None and len(prev.input) == 3 and prev.type == "flatten":
+                c, h, w = prev.input
+                origin = f" ({c}×{h}×{w} = {n_in:,})"
+            return where.fail(
+                shape,
+                f"it expects {layer.in_features:,} input features but {n_in:,} arrive{origin}",
+                arithmetic=f"in_features {layer.in_features:,} ≠ {n_in:,}",
+                fix=f"set in_features to {n_in:,} (or remove it so it is inferred), or change the layers "
+                f"before it so that {layer.in_features:,} features arrive",
+            )
+        out = (layer.out_features,)
+        params = n_in * layer.out_features + (layer.out_features if layer.bias else 0)
+        macs = n_in * layer.out_features
+        bias_terms = layer.out_features if layer.bias else 0
+        new_rf = new_jump = None
+
+    elif isinstance(layer, LRN):
+        out = shape
+
+    elif isinstance(layer, BatchNorm):
+        out = shape
+        params = 2 * shape[0]
+        bias_terms = params  # torchinfo counts BatchNorm's weight and bias as mult-adds
+
+    elif isinstance(layer, Flatten):
+        out = (math.prod(shape),)
+        new_rf = new_jump = None
+
+    elif isinstance(layer, (ReLU, Tanh, Sigmoid, Dropout)):
+        out = shape
+
+    elif isinstance(layer, Residual):
+        if where.branch is not None:
+            return where.fail(
+                shape,
+                "a residual block cannot contain another residual block",
+                fix="put the inner block after this one, at the top level of layers",
+            )
+        if not layer.body:
+            return where.fail(shape, "the body is empty", fix="add the layers of the main path, or remove the block")
+        inner = branch_names(layer, name)
+        branch_out: dict[str, tuple[list[LayerRow], Shape, int | None, int | None]] = {}
+        for branch in Residual.BRANCHES:
+            got, b_shape, b_rf, b_jump, err = _walk(
+                getattr(layer, branch), inner[branch], shape, rf, jump, totals, where.index, branch
+            )
+            if err:
+                return err
+            branch_out[branch] = (got, b_shape, b_rf, b_jump)
+        body_list, out, new_rf, new_jump = branch_out["body"]
+        shortcut_list, shortcut_shape, _, _ = branch_out["shortcut"]
+        if out != shortcut_shape:
+            return _add_error(where, layer, shape, out, shortcut_shape)
+        body_rows, shortcut_rows = tuple(body_list), tuple(shortcut_list)
+        inner_rows = body_rows + shortcut_rows
+        params = sum(r.params for r in inner_rows)
+        macs = sum(r.macs for r in inner_rows)
+        bias_terms = sum(r.bias_terms for r in inner_rows)
+        inner_act = sum(r.activation_bytes for r in inner_rows)
+
+    else:  # pragma: no cover - spec.py only creates the types above
+        return where.fail(shape, "unsupported layer type", fix="remove it")
+
+    if flat and new_rf is not None:
+        new_rf = new_jump = None
+    act = math.prod(out) * BYTES_PER_VALUE
+    if not isinstance(layer, Residual):  # a block's inner layers were added as they were walked
+        totals.param_bytes += params * BYTES_PER_VALUE
+    totals.act_bytes += act
+    if totals.param_bytes > PARAM_BUDGET_BYTES:
+        return where.fail(
+            shape,
+            f"the weights reach {format_bytes(totals.param_bytes)} here, over the "
+            f"{format_bytes(PARAM_BUDGET_BYTES)} budget this tool builds",
+            arithmetic=f"{totals.param_bytes // BYTES_PER_VALUE:,} parameters × 4 bytes",
+            fix="use fewer channels or features, or a smaller input before the first linear layer",
+        )
+    if totals.act_bytes > ACTIVATION_BUDGET_BYTES:
+        return where.fail(
+            shape,
+            f"activations reach {format_bytes(totals.act_bytes)} at batch 1 here, over the "
+            f"{format_bytes(ACTIVATION_BUDGET_BYTES)} budget",
+            arithmetic=f"this layer's output {format_shape(out)} × 4 bytes = {format_bytes(act)}",
+            fix="use a smaller input, more stride early, or fewer channels",
+        )
+    return LayerRow(
+        index=position,
+        type=layer.type,
+        name=name,
+        input=shape,
+        output=out,
+        params=params,
+        macs=macs,
+        activation_bytes=act + inner_act,
+        receptive_field=new_rf,
+        jump=new_jump,
+        formula_h=fh,
+        formula_w=fw,
+        bias_terms=bias_terms,
+        body=body_rows,
+        shortcut=shortcut_rows,
+        branch=where.branch,
+    )
+
+
 def analyse(variant: Variant) -> Analysis:
     """Walk the layers once, by arithmetic; stops at the first invalid layer."""
     names = layer_names(variant.layers)
     i = variant.input
     shape: Shape = (i.channels, i.height, i.width)
-    rf, jump = 1, 1
-    rows: list[LayerRow] = []
-    total_param_bytes = 0
-    total_act_bytes = math.prod(shape) * BYTES_PER_VALUE
-
-    def done(error: VariantError | None) -> Analysis:
-        return Analysis(variant, tuple(rows), error, tuple(names))
-
-    if total_act_bytes > ACTIVATION_BUDGET_BYTES:
-        return done(
-            VariantError(
-                f"the input {format_shape(shape)} alone takes {format_bytes(total_act_bytes)}, "
-                f"over the {format_bytes(ACTIVATION_BUDGET_BYTES)} activation budget",
-                fix="use a smaller input size",
-            )
+    input_bytes = math.prod(shape) * BYTES_PER_VALUE
+    if input_bytes > ACTIVATION_BUDGET_BYTES:
+        error = VariantError(
+            f"the input {format_shape(shape)} alone takes {format_bytes(input_bytes)}, "
+            f"over the {format_bytes(ACTIVATION_BUDGET_BYTES)} activation budget",
+            fix="use a smaller input size",
         )
+        return Analysis(variant, (), error, tuple(names))
+    rows, _, _, _, error = _walk(variant.layers, names, shape, 1, 1, _Totals(input_bytes))
+    return Analysis(variant, tuple(rows), error, tuple(names))
 
-    for index, layer in enumerate(variant.layers):
-        flat = len(shape) == 1
-        params = macs = bias_terms = 0
-        fh = fw = None
-        new_rf, new_jump = (rf, jump)
 
-        if isinstance(layer, Conv):
-            if flat:
-                return done(
-                    _fail(
-                        index,
-                        layer,
-                        shape,
-                        "a convolution needs a C×H×W feature map, but it comes after flatten",
-                        fix="move the conv before the flatten layer, or remove it",
-                    )
-                )
-            c_in = shape[0]
-            g = layer.groups
-            for what, n in (("input", c_in), ("output", layer.out_channels)):
-                if n % g:
-                    options = [d for d in _divisors(c_in) if layer.out_channels % d == 0]
-                    return done(
-                        _fail(
-                            index,
-                            layer,
-                            shape,
-                            f"groups {g} must divide the {n} {what} channels",
-                            arithmetic=f"{n} / {g} = {n / g:.4g}, not a whole number",
-                            fix=f"use groups in {options} for {c_in} in and {layer.out_channels} out channels",
-                        )
-                    )
-            fh, fw, err = _spatial(
-                index, layer, shape, layer.kernel, layer.stride, layer.padding, layer.dilation, False
-            )
-            if err:
-                return done(err)
-            out: Shape = (layer.out_channels, fh.out, fw.out)
-            per_out = (c_in // g) * layer.kernel**2
-            params = layer.out_channels * per_out + (layer.out_channels if layer.bias else 0)
-            macs = math.prod(out) * per_out
-            bias_terms = math.prod(out) if layer.bias else 0
-            k_eff = layer.dilation * (layer.kernel - 1) + 1
-            new_rf, new_jump = rf + (k_eff - 1) * jump, jump * layer.stride
-
-        elif isinstance(layer, _Pool):
-            if flat:
-                return done(
-                    _fail(
-                        index,
-                        layer,
-                        shape,
-                        "pooling needs a C×H×W feature map, but it comes after flatten",
-                        fix="move the pooling layer before flatten, or remove it",
-                    )
-                )
-            stride = layer.effective_stride
-            if layer.padding > layer.kernel // 2:
-                return done(
-                    _fail(
-                        index,
-                        layer,
-                        shape,
-                        f"padding {layer.padding} is more than half the kernel {layer.kernel}",
-                        arithmetic=f"padding must be ≤ ⌊{layer.kernel}/2⌋ = {layer.kernel // 2} (PyTorch's rule: "
-                        "a window may not lie wholly in the padding)",
-                        fix=f"use padding {layer.kernel // 2} or less, or a kernel of at least {2 * layer.padding}",
-                    )
-                )
-            fh, fw, err = _spatial(index, layer, shape, layer.kernel, stride, layer.padding, 1, layer.ceil_mode)
-            if err:
-                return done(err)
-            out = (shape[0], fh.out, fw.out)
-            new_rf, new_jump = rf + (layer.kernel - 1) * jump, jump * stride
-
-        elif isinstance(layer, AdaptiveAvgPool):
-            if flat:
-                return done(
-                    _fail(
-                        index,
-                        layer,
-                        shape,
-                        "adaptive pooling needs a C×H×W feature map, but it comes after flatten",
-                        fix="move it before flatten",
-                    )
-                )
-            s = layer.size
-            out = (shape[0], s, s)
-            h = shape[1]
-            # Bin i covers [⌊i·H/s⌋, ⌈(i+1)·H/s⌉): the widest bin sets the receptive field.
-            widest = max(-(-(j + 1) * h // s) - (j * h // s) for j in range(min(s, 4096)))
-            new_rf, new_jump = rf + (widest - 1) * jump, jump * max(1, h // s)
-
-        elif isinstance(layer, Linear):
-            if not flat:
-                c, h, w = shape
-                return done(
-                    _fail(
-                        index,
-                        layer,
-                        shape,
-                        "a linear layer needs a flat vector, but a feature map arrives",
-                        arithmetic=f"flatten would give {c}·{h}·{w} = {c * h * w:,} features",
-                        fix="add a flatten layer before it",
-                    )
-                )
-            n_in = shape[0]
-            if layer.in_features is not None and layer.in_features != n_in:
-                prev = rows[-1] if rows else None
-                origin = ""
-                if prev is not None and len(prev.input) == 3 and prev.type == "flatten":
-                    c, h, w = prev.input
-                    origin = f" ({c}×{h}×{w} = {n_in:,})"
-                return done(
-                    _fail(
-                        index,
-                        layer,
-                        shape,
-                        f"it expects {layer.in_features:,} input features but {n_in:,} arrive{origin}",
-                        arithmetic=f"in_features {layer.in_features:,} ≠ {n_in:,}",
-                        fix=f"set in_features to {n_in:,} (or remove it so it is inferred), or change the layers "
-                        f"before it so that {layer.in_features:,} features arrive",
-                    )
-                )
-            out = (layer.out_features,)
-            params = n_in * layer.out_features + (layer.out_features if layer.bias else 0)
-            macs = n_in * layer.out_features
-            bias_terms = layer.out_features if layer.bias else 0
-            new_rf = new_jump = None
-
-        elif isinstance(layer, LRN):
-            if flat:
-                return done(
-                    _fail(
-                        index,
-                        layer,
-                        shape,
-                        "LRN normalises across channels of a feature map, but it comes after flatten",
-                        fix="move it before flatten",
-                    )
-                )
-            out = shape
-
-        elif isinstance(layer, BatchNorm):
-            out = shape
-            params = 2 * shape[0]
-            bias_terms = params  # torchinfo counts BatchNorm's weight and bias as mult-adds
-
-        elif isinstance(layer, Flatten):
-            out = (math.prod(shape),)
-            new_rf = new_jump = None
-
-        elif isinstance(layer, (ReLU, Tanh, Sigmoid, Dropout)):
-            out = shape
-
-        else:  # pragma: no cover - spec.py only creates the types above
-            return done(_fail(index, layer, shape, "unsupported layer type", fix="remove it"))
-
-        if flat and new_rf is not None:
-            new_rf = new_jump = None
-        act = math.prod(out) * BYTES_PER_VALUE
-        total_param_bytes += params * BYTES_PER_VALUE
-        total_act_bytes += act
-        row = LayerRow(
-            index=index,
-            type=layer.type,
-            name=names[index],
-            input=shape,
-            output=out,
-            params=params,
-            macs=macs,
-            activation_bytes=act,
-            receptive_field=new_rf,
-            jump=new_jump,
-            formula_h=fh,
-            formula_w=fw,
-            bias_terms=bias_terms,
-        )
-        if total_param_bytes > PARAM_BUDGET_BYTES:
-            return done(
-                _fail(
-                    index,
-                    layer,
-                    shape,
-                    f"the weights reach {format_bytes(total_param_bytes)} here, over the "
-                    f"{format_bytes(PARAM_BUDGET_BYTES)} budget this tool builds",
-                    arithmetic=f"{total_param_bytes // BYTES_PER_VALUE:,} parameters × 4 bytes",
-                    fix="use fewer channels or features, or a smaller input before the first linear layer",
-                )
-            )
-        if total_act_bytes > ACTIVATION_BUDGET_BYTES:
-            return done(
-                _fail(
-                    index,
-                    layer,
-                    shape,
-                    f"activations reach {format_bytes(total_act_bytes)} at batch 1 here, over the "
-                    f"{format_bytes(ACTIVATION_BUDGET_BYTES)} budget",
-                    arithmetic=f"this layer's output {format_shape(out)} × 4 bytes = {format_bytes(act)}",
-                    fix="use a smaller input, more stride early, or fewer channels",
-                )
-            )
-        rows.append(row)
-        shape, rf, jump = out, new_rf, new_jump
-
-    return done(None)
+def analyse_block(block: Residual, in_shape: Shape, name: str = "res") -> LayerRow:
+    """One residual block on its own, given the shape that arrives (what the builder needs to size
+    its inner layers); raises ValueError with the engine's message when the block is invalid there."""
+    result = _step(
+        _Where(0, block), block, 0, name, tuple(in_shape), 1, 1, [], _Totals(math.prod(in_shape) * BYTES_PER_VALUE)
+    )
+    if isinstance(result, VariantError):
+        raise ValueError(str(result))
+    return result
 
 
 def analyse_config(config: Any) -> Analysis:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
 
 __all__ = ["PYTORCH_FORMULA", "WorkedFormula", "format_quotient", "output_size", "worked_formula"]
 
@@ -137,6 +138,7 @@ class WorkedFormula:
         )
 
 
+@lru_cache(maxsize=8192)  # pure and immutable; a sweep or a slider asks for the same ones again and again
 def worked_formula(
     n: int, kernel: int, stride: int = 1, padding: int = 0, dilation: int = 1, ceil_mode: bool = False
 ) -> WorkedFormula:

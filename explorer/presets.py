@@ -1,6 +1,10 @@
-"""Named AlexNet variants from the sources, each with where it comes from and its exact total.
+"""Named variants from the sources, each with where it comes from and its exact total.
 
-Totals were verified by building each variant in PyTorch; tests/test_presets.py pins them.
+AlexNet's variants first, then the networks the sources explain next: VGG-16 and ResNet-18/34
+(whose state-dict keys equal torchvision's, so its ImageNet weights load), ResNet-34's dashed
+conv3_x block on its own, and the two seed bugs a student would copy (VGG-16's Linear(512, 4096),
+the identity block that adds a 64×56×56 input to a 128×28×28 map). Totals were verified by
+building each variant in PyTorch; tests/test_presets.py pins them.
 """
 
 from __future__ import annotations
@@ -9,6 +13,7 @@ from .spec import (
     LRN,
     AdaptiveAvgPool,
     AvgPool,
+    BatchNorm,
     Conv,
     Dropout,
     Flatten,
@@ -17,6 +22,7 @@ from .spec import (
     Linear,
     MaxPool,
     ReLU,
+    Residual,
     Tanh,
     Variant,
 )
@@ -25,7 +31,8 @@ __all__ = ["DEFAULT_PRESET", "PRESETS", "get_preset", "preset_names"]
 
 
 def _classifier(widths: tuple[int, ...], classes: int, *, dropout_first: bool = True) -> list[Layer]:
-    """fc layers with ReLU; dropout before each hidden linear (torchvision) or after its ReLU (d2l)."""
+    """fc layers with ReLU; dropout before each hidden linear (torchvision's AlexNet) or after its
+    ReLU (Caffe's bvlc_alexnet: fc6 → relu6 → drop6; d2l; torchvision's VGG)."""
     layers: list[Layer] = []
     for width in widths:
         if dropout_first:
@@ -37,6 +44,7 @@ def _classifier(widths: tuple[int, ...], classes: int, *, dropout_first: bool = 
 
 
 def _paper(groups: int, *, lrn: LRN = LRN(), ceil_mode: bool = False) -> list[Layer]:
+    # dropout after relu6 and relu7, as in the paper's reference model (Caffe's bvlc_alexnet)
     pool = MaxPool(3, 2, ceil_mode=ceil_mode)
     return [
         Conv(96, 11, stride=4),
@@ -55,7 +63,7 @@ def _paper(groups: int, *, lrn: LRN = LRN(), ceil_mode: bool = False) -> list[La
         ReLU(),
         pool,
         Flatten(),
-        *_classifier((4096, 4096), 1000),
+        *_classifier((4096, 4096), 1000, dropout_first=False),
     ]
 
 
@@ -78,6 +86,55 @@ def _keras_features(conv1_padding: int) -> list[Layer]:
     ]
 
 
+# VGG-16, configuration D: numbers are 3×3 convs (padding 1) with that many filters, "M" a 2/2 max pool
+_VGG16 = (64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512, "M", 512, 512, 512, "M")
+
+
+def _vgg_features(cfg: tuple[int | str, ...]) -> list[Layer]:
+    layers: list[Layer] = []
+    for v in cfg:
+        layers += [MaxPool(2, 2)] if v == "M" else [Conv(int(v), 3, padding=1), ReLU()]
+    return layers
+
+
+def _basic_block(channels: int, stride: int = 1, *, shortcut_conv: bool | None = None) -> Residual:
+    """ResNet's basic block: conv3×3 (stride) → BN → ReLU → conv3×3 → BN, plus the shortcut: the
+    identity, or (dashed) a 1×1 conv with the same stride and batch norm."""
+    body = (
+        Conv(channels, 3, stride=stride, padding=1, bias=False),
+        BatchNorm(),
+        ReLU(),
+        Conv(channels, 3, padding=1, bias=False),
+        BatchNorm(),
+    )
+    dashed = stride != 1 if shortcut_conv is None else shortcut_conv
+    shortcut = (Conv(channels, 1, stride=stride, bias=False), BatchNorm()) if dashed else ()
+    return Residual(body, shortcut)
+
+
+def _resnet(blocks: tuple[int, int, int, int], classes: int = 1000) -> list[Layer]:
+    """torchvision's ResNet with basic blocks; the ReLU after each add is a layer after the block."""
+    layers: list[Layer] = [Conv(64, 7, stride=2, padding=3, bias=False), BatchNorm(), ReLU(), MaxPool(3, 2, padding=1)]
+    for stage, (channels, count) in enumerate(zip((64, 128, 256, 512), blocks)):
+        for j in range(count):
+            layers += [_basic_block(channels, 2 if stage > 0 and j == 0 else 1), ReLU()]
+    return [*layers, AdaptiveAvgPool(1), Flatten(), Linear(classes)]
+
+
+_RESNET_SOURCE = (
+    "torchvision/models/resnet.py (BasicBlock, {name}); He, Zhang, Ren, Sun, Deep Residual Learning for "
+    "Image Recognition (CVPR 2016), Table 1"
+)
+_RESNET_TEXT = (
+    "torchvision's {name}: a 7×7 stride-2 conv and a 3/2 max pool with padding 1 take 224 to 56; then four "
+    "stages (conv2_x to conv5_x) of {blocks} basic blocks (3×3 conv, batch norm, ReLU, 3×3 conv, batch norm, "
+    "the block's input added back, ReLU) at 64, 128, 256 and 512 channels. The first block of conv3_x, conv4_x "
+    "and conv5_x halves the map with stride 2 and gives its shortcut a 1×1 stride-2 conv with batch norm (the "
+    "paper's dashed shortcut). Global average pooling and one fc to 1000; {convs} convs on the main path and "
+    "the fc make the {depth}. Its ImageNet weights load into this variant unchanged."
+)
+
+
 PRESETS: dict[str, Variant] = {
     # 60,965,224 params; 55, 27, 27, 13, 13, 13, 13, 6; flatten 9216
     "paper-2012": Variant(
@@ -85,7 +142,8 @@ PRESETS: dict[str, Variant] = {
         InputSpec(3, 227, 227),
         tuple(_paper(groups=2)),
         description="The 2012 paper's two-GPU network: conv2, conv4 and conv5 see only their own GPU's "
-        "half of the channels (groups 2), LRN after conv1 and conv2, overlapping 3/2 pooling, dropout in fc6/fc7. "
+        "half of the channels (groups 2), LRN after conv1 and conv2, overlapping 3/2 pooling, dropout after the ReLUs of fc6 and fc7 (fc6 → relu6 → drop6, "
+        "as in Caffe's reference model). "
         "At 227 every division is exact.",
         source="Krizhevsky, Sutskever, Hinton, ImageNet Classification with Deep CNNs (NIPS 2012), Figure 2 and §3",
     ),
@@ -212,6 +270,80 @@ PRESETS: dict[str, Variant] = {
         description="LeCun et al.'s LeNet-5 (1998), AlexNet's ancestor: 32×32 digits, tanh, average pooling, "
         "61,706 parameters — a thousand times smaller.",
         source="LeCun, Bottou, Bengio, Haffner, Gradient-based learning applied to document recognition (1998)",
+    ),
+    # 138,357,544 params; 224 → 112 → 56 → 28 → 14 → 7; fc6 25,088 → 4096 (102,764,544 params)
+    "vgg16": Variant(
+        "vgg16",
+        InputSpec(3, 224, 224),
+        (
+            *_vgg_features(_VGG16),
+            AdaptiveAvgPool(7),
+            Flatten(),
+            *_classifier((4096, 4096), 1000, dropout_first=False),
+        ),
+        description="torchvision's VGG-16 (configuration D): thirteen 3×3 convs with padding 1 in five stages, "
+        "each closed by a 2/2 max pool (224 → 112 → 56 → 28 → 14 → 7), adaptive average pooling to 7×7, then "
+        "fc6 25,088 → 4096, fc7 4096 → 4096, fc8 → 1000 with dropout after each hidden ReLU. fc6 alone holds "
+        "102.8M of the 138.4M parameters. Its ImageNet weights load into this variant unchanged.",
+        source="torchvision/models/vgg.py (cfgs['D'], vgg16); Simonyan, Zisserman, Very Deep Convolutional "
+        "Networks for Large-Scale Image Recognition (ICLR 2015), Table 1, column D",
+    ),
+    # invalid: Linear(512, 4096) after flattening 512×7×7 = 25,088 features
+    "vgg16-seed-broken": Variant(
+        "vgg16-seed-broken",
+        InputSpec(3, 224, 224),
+        (
+            *_vgg_features(_VGG16),
+            Flatten(),
+            Linear(4096, in_features=512),
+            ReLU(),
+            Dropout(0.5),
+            Linear(4096),
+            ReLU(),
+            Dropout(0.5),
+            Linear(1000),
+        ),
+        description="A tutorial's PyTorch Vgg16 as written: the thirteen convs and five pools are right, but "
+        "the classifier starts with nn.Linear(512, 4096) right after flattening the 512×7×7 map, so 25,088 "
+        "features arrive where 512 are expected and the first forward pass fails. The error shows the fix.",
+        source="A PyTorch tutorial's VGG-16 walkthrough (in_features taken from the channel count, not C×H×W)",
+    ),
+    # 11,689,512 params; state_dict keys equal torchvision's resnet18
+    "resnet18": Variant(
+        "resnet18",
+        InputSpec(3, 224, 224),
+        tuple(_resnet((2, 2, 2, 2))),
+        description=_RESNET_TEXT.format(name="ResNet-18", blocks="2, 2, 2 and 2", convs=17, depth=18),
+        source=_RESNET_SOURCE.format(name="resnet18"),
+    ),
+    # 21,797,672 params; state_dict keys equal torchvision's resnet34
+    "resnet34": Variant(
+        "resnet34",
+        InputSpec(3, 224, 224),
+        tuple(_resnet((3, 4, 6, 3))),
+        description=_RESNET_TEXT.format(name="ResNet-34", blocks="3, 4, 6 and 3", convs=33, depth=34),
+        source=_RESNET_SOURCE.format(name="resnet34"),
+    ),
+    # 230,144 params (torchvision's layer2.0); 64×56×56 → 128×28×28
+    "resnet34-conv3-dashed": Variant(
+        "resnet34-conv3-dashed",
+        InputSpec(64, 56, 56),
+        (_basic_block(128, 2), ReLU()),
+        description="The first block of ResNet-34's conv3_x on its own, on the 64×56×56 map that conv2_x "
+        "hands it: the body halves the map (3×3 conv, stride 2, 128 filters) and the shortcut follows with a "
+        "1×1 stride-2 conv and batch norm (the dashed shortcut), so two 128×28×28 maps are added.",
+        source="A PyTorch tutorial's ResNet-34 walkthrough (the dashed block of the paper's Figure 3); "
+        "torchvision's resnet34 layer2.0",
+    ),
+    # invalid at the add: the body gives 128×28×28, the identity passes 64×56×56
+    "resnet-seed-identity-broken": Variant(
+        "resnet-seed-identity-broken",
+        InputSpec(64, 56, 56),
+        (_basic_block(128, 2, shortcut_conv=False), ReLU()),
+        description="The same tutorial's identity (solid) block as written: stride 2 and 64 → 128 channels in "
+        "its main path, then h = f + x with the untouched input. A 128×28×28 map cannot be added to a "
+        "64×56×56 one; the error names both shapes and the shortcut that fixes it.",
+        source="A PyTorch tutorial's ResNet-34 walkthrough (its identity block, h = f + x)",
     ),
 }
 

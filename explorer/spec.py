@@ -1,7 +1,8 @@
 """The config format: frozen dataclasses for a variant and its layers, JSON in and out.
 
-A variant is `Variant(name, input, layers)`; each layer is one small frozen dataclass. Everything
-is hashable, so a variant is a cache key, and comparable, so two variants can be diffed.
+A variant is `Variant(name, input, layers)`; each layer is one small frozen dataclass, and a
+`Residual` block holds two plain layer lists (`body`, `shortcut`; output = body(x) + shortcut(x),
+an empty shortcut is the identity; no block inside a block). Everything is hashable, so a variant is a cache key, and comparable, so two variants can be diffed.
 
 Parsing never lets a Python exception reach a user: `variant_from_dict` and `variant_from_json`
 raise only `SpecError`, which carries a `VariantError` (what was wrong, where, and how to fix it)
@@ -41,6 +42,7 @@ __all__ = [
     "Linear",
     "MaxPool",
     "ReLU",
+    "Residual",
     "Sigmoid",
     "SpecError",
     "Tanh",
@@ -71,6 +73,8 @@ class VariantError:
     message: str
     layer: int | None = None  # index into variant.layers; None for the input or the whole document
     layer_type: str | None = None
+    branch: str | None = None  # "body" or "shortcut" when the layer is inside the residual block `layer`
+    branch_index: int | None = None  # index into that branch
     arrived: str | None = None  # what reached the layer, e.g. "256×6×6 = 9216 features"
     arithmetic: str | None = None  # the calculation that failed, worked out
     fix: str | None = None
@@ -242,6 +246,40 @@ class Linear(Layer):
     }
 
 
+@dataclass(frozen=True)
+class Residual(Layer):
+    """A residual block: output = body(x) + shortcut(x); an empty shortcut is the identity.
+
+    The two branches are plain layer lists (no block inside a block). The ReLU after the add is an
+    ordinary layer after the block, as in the config format other tools read.
+    """
+
+    body: tuple[Layer, ...]
+    shortcut: tuple[Layer, ...] = ()
+    type: ClassVar[str] = "residual"
+    BRANCHES: ClassVar[tuple[str, ...]] = ("body", "shortcut")
+
+    def __post_init__(self) -> None:
+        # lists become tuples, so a block built in Python stays hashable
+        object.__setattr__(self, "body", tuple(self.body))
+        object.__setattr__(self, "shortcut", tuple(self.shortcut))
+
+    @property
+    def identity(self) -> bool:
+        return not self.shortcut
+
+    @property
+    def layer_count(self) -> int:
+        """The block and every layer inside it (what MAX_LAYERS counts)."""
+        return 1 + len(self.body) + len(self.shortcut)
+
+    def to_dict(self, *, compact: bool = True) -> dict[str, Any]:
+        out: dict[str, Any] = {"type": self.type, "body": [layer.to_dict(compact=compact) for layer in self.body]}
+        if self.shortcut or not compact:
+            out["shortcut"] = [layer.to_dict(compact=compact) for layer in self.shortcut]
+        return out
+
+
 LAYER_TYPES: dict[str, type[Layer]] = {
     cls.type: cls
     for cls in (
@@ -257,6 +295,7 @@ LAYER_TYPES: dict[str, type[Layer]] = {
         Flatten,
         Dropout,
         Linear,
+        Residual,
     )
 }
 
@@ -429,33 +468,55 @@ def _sorted_keys(keys: Any) -> list[Any]:
     return sorted(keys, key=lambda k: (not isinstance(k, str), str(k)))
 
 
-def _parse_layer(index: int, raw: Any) -> Layer:
+def _parse_layer(index: int, raw: Any, inside: tuple[str, int] | None = None) -> Layer:
+    """One layer; `inside` is (branch, position) for a layer inside the residual block `index`."""
+    where = f"layer {index}" if inside is None else f"layer {index} (residual) {inside[0]} layer {inside[1]}"
+    types = list(LAYER_TYPES) if inside is None else [t for t in LAYER_TYPES if t != Residual.type]
+
     def fail(message: str, fix: str, layer_type: str | None = None) -> SpecError:
+        if inside is not None:
+            return SpecError(
+                VariantError(
+                    message,
+                    layer=index,
+                    layer_type=Residual.type,
+                    branch=inside[0],
+                    branch_index=inside[1],
+                    fix=fix,
+                )
+            )
         return SpecError(VariantError(message, layer=index, layer_type=layer_type, fix=fix))
 
     if not isinstance(raw, dict):
         raise fail(
-            f'layer {index} must be an object like {{"type": "relu"}}, got {_describe(raw)}',
+            f'{where} must be an object like {{"type": "relu"}}, got {_describe(raw)}',
             'write each layer as a JSON object with a "type" field',
         )
     layer_type = raw.get("type")
     if not isinstance(layer_type, str):
         raise fail(
-            f'layer {index} has no "type" (got {_describe(layer_type)})',
-            f'add "type": one of {", ".join(LAYER_TYPES)}',
+            f'{where} has no "type" (got {_describe(layer_type)})',
+            f'add "type": one of {", ".join(types)}',
         )
     cls = LAYER_TYPES.get(layer_type.lower())
     if cls is None:
         raise fail(
-            f"layer {index}: unknown type {_describe(layer_type)}",
-            f"use one of {', '.join(LAYER_TYPES)}",
+            f"{where}: unknown type {_describe(layer_type)}",
+            f"use one of {', '.join(types)}",
             layer_type,
         )
+    if cls is Residual:
+        if inside is not None:
+            raise fail(
+                f"{where}: a residual block cannot contain another residual block",
+                "put the inner block after this one, at the top level of layers",
+            )
+        return _parse_residual(index, raw, fail)
     unknown = _sorted_keys(set(raw) - set(cls.FIELDS) - {"type"})
     if unknown:
         allowed = ", ".join(cls.FIELDS) or "no fields"
         raise fail(
-            f"layer {index} ({cls.type}): unknown field {_describe(unknown[0])}",
+            f"{where} ({cls.type}): unknown field {_describe(unknown[0])}",
             f"remove it; {cls.type} takes {allowed}",
             cls.type,
         )
@@ -464,17 +525,59 @@ def _parse_layer(index: int, raw: Any) -> Layer:
         if name not in raw or (raw[name] is None and default is None):
             if default is REQUIRED:
                 raise fail(
-                    f'layer {index} ({cls.type}) is missing "{name}"',
+                    f'{where} ({cls.type}) is missing "{name}"',
                     f'add "{name}" to the layer',
                     cls.type,
                 )
             values[name] = default
             continue
-        value, problem = _check_value(kind, raw[name], f"layer {index} ({cls.type}) {name}")
+        value, problem = _check_value(kind, raw[name], f"{where} ({cls.type}) {name}")
         if problem:
             raise fail(problem, f"set {name} to a valid value", cls.type)
         values[name] = value
     return cls(**values)
+
+
+def _parse_residual(index: int, raw: dict[str, Any], fail: Any) -> Residual:
+    where = f"layer {index} (residual)"
+    unknown = _sorted_keys(set(raw) - {"type", *Residual.BRANCHES})
+    if unknown:
+        raise fail(
+            f"{where}: unknown field {_describe(unknown[0])}",
+            "remove it; residual takes body and shortcut (both lists of layers)",
+            Residual.type,
+        )
+    if "body" not in raw:
+        raise fail(f'{where} is missing "body"', 'add "body": the list of layers on the main path', Residual.type)
+    branches: dict[str, tuple[Layer, ...]] = {}
+    for branch in Residual.BRANCHES:
+        items = raw.get(branch)
+        if branch == "shortcut" and items is None:
+            items = []  # omitted or null: the identity
+        if not isinstance(items, list):
+            raise fail(
+                f"{where} {branch} must be a list of layers, got {_describe(items)}",
+                f'write "{branch}": [ ... ]' + (" ([] for the identity)" if branch == "shortcut" else ""),
+                Residual.type,
+            )
+        if branch == "body" and not items:
+            raise fail(
+                f"{where} body is empty",
+                "add the layers of the main path to body, or remove the block",
+                Residual.type,
+            )
+        branches[branch] = tuple(_parse_layer(index, item, (branch, j)) for j, item in enumerate(items))
+    return Residual(branches["body"], branches["shortcut"])
+
+
+def _layer_count(layers: list[Any]) -> int:
+    """Layers, counting those inside residual blocks (a malformed block counts as one)."""
+    count = 0
+    for raw in layers:
+        count += 1
+        if isinstance(raw, dict) and isinstance(raw.get("type"), str) and raw["type"].lower() == Residual.type:
+            count += sum(len(raw[b]) for b in Residual.BRANCHES if isinstance(raw.get(b), list))
+    return count
 
 
 def _parse_input(raw: Any) -> InputSpec:
@@ -549,10 +652,12 @@ def variant_from_dict(raw: Any) -> Variant:
             ),
             Variant(name, input_spec, ()),
         )
-    if len(layers_raw) > MAX_LAYERS:
+    count = _layer_count(layers_raw)
+    if count > MAX_LAYERS:
+        inside = "" if count == len(layers_raw) else " (counting those inside residual blocks)"
         raise SpecError(
             VariantError(
-                f"{len(layers_raw)} layers is more than the {MAX_LAYERS} this tool analyses",
+                f"{count} layers{inside} is more than the {MAX_LAYERS} this tool analyses",
                 fix=f"use at most {MAX_LAYERS} layers",
             ),
             Variant(name, input_spec, ()),
@@ -636,7 +741,9 @@ def variant_from_json(text: str) -> Variant:
         raise SpecError(exc.error) from None
     except RecursionError:
         raise SpecError(
-            VariantError("the JSON is nested too deeply", fix="a variant needs only two levels of nesting")
+            VariantError(
+                "the JSON is nested too deeply", fix="layers nest only one level deep, inside a residual block"
+            )
         ) from None
     return variant_from_dict(raw)
 

@@ -3,7 +3,8 @@
 For each size S in the range the variant is analysed at S×S (`analysis.analyse` on
 `variant.with_input(height=S, width=S)`, no torch) and the sweep records: whether it is valid,
 the last conv/pool map's side, the map that reaches flatten, the flatten size, whether every
-division on the way was exact, and the first failing layer when it is not valid.
+division on the way was exact, and the first failing layer when it is not valid. The layers
+inside residual blocks count like any other (named e.g. res3a.conv1, res3a.shortcut.conv1).
 
 "Exact" means every conv and pooling layer's W + 2P − D·(K−1) − 1 is a multiple of its stride
 (so no input row/column is dropped and no ceil_mode window hangs over the edge), and every
@@ -108,7 +109,7 @@ def _row_from(size: int, analysis: Analysis) -> SweepRow:
     last_map: int | None = None
     final_map: tuple[int, int, int] | None = None
     flatten: int | None = None
-    for row in analysis.rows:
+    for row in analysis.all_rows():  # a residual block's inner layers count like any other
         if row.formula_h is not None and row.formula_w is not None:
             last_map = row.output[1]
             rems = {f.remainder for _, f in row.formulas}
@@ -119,6 +120,7 @@ def _row_from(size: int, analysis: Analysis) -> SweepRow:
             bins = row.output[1]
             if h % bins or w % bins:
                 inexact.append(f"{row.name} ({h} into {bins} bins)")
+    for row in analysis.rows:
         if row.type == "flatten":
             flatten = row.output[0]
             final_map = row.input  # type: ignore[assignment]
@@ -126,8 +128,7 @@ def _row_from(size: int, analysis: Analysis) -> SweepRow:
             final_map = row.output  # type: ignore[assignment]
     failing = error = None
     if analysis.error is not None:
-        index = analysis.error.layer
-        failing = analysis.names[index] if index is not None and index < len(analysis.names) else "input"
+        failing = analysis.failing_name
         error = analysis.error.message
         final_map = flatten = None
     return SweepRow(

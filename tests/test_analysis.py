@@ -57,9 +57,14 @@ def test_totals_and_memory():
 def test_names_in_paper_style():
     names = analyse(PRESETS["paper-2012"]).names
     assert names[:4] == ("conv1", "relu1", "norm1", "pool1")
-    assert names[-8:] == ("flatten", "drop6", "fc6", "relu6", "drop7", "fc7", "relu7", "fc8")
+    # Caffe's bvlc_alexnet order and names: fc6 → relu6 → drop6
+    assert names[-8:] == ("flatten", "fc6", "relu6", "drop6", "fc7", "relu7", "drop7", "fc8")
+    assert analyse(PRESETS["caffe-bvlc"]).names[-8:] == names[-8:]
+    # torchvision's order: the dropout before a linear layer is named for it
+    tv = analyse(PRESETS["torchvision"]).names
+    assert tv[-8:] == ("flatten", "drop6", "fc6", "relu6", "drop7", "fc7", "relu7", "fc8")
     d2l = analyse(PRESETS["d2l"]).names
-    assert d2l[-7:] == ("fc6", "relu6", "drop7", "fc7", "relu7", "drop8", "fc8")
+    assert d2l[-7:] == ("fc6", "relu6", "drop6", "fc7", "relu7", "drop7", "fc8")
 
 
 def test_output_too_small():
@@ -74,7 +79,7 @@ def test_output_too_small():
         a.error.fix
         == "use a kernel of at most 3, or padding of at least 4, or a larger input; this layer sees only 3 pixels here"
     )
-    assert [r.name for r in a.rows] == ["conv1", "relu1", "pool1"]
+    assert [r.name for r in a.rows] == ["conv1", "relu1", "pool1"] and a.failing_name == "conv2"
 
 
 def test_groups_not_dividing():

@@ -186,3 +186,30 @@ def test_a_huge_integer_is_an_error_not_a_traceback(tmp_path):
         "ERROR  a number in the config has 5,001 digits (10000000000000000...); numbers must be at most 1,000,000"
         in (r.stdout)
     )
+
+
+def test_residual_blocks_in_json_and_table():
+    r = cli("resnet34-conv3-dashed", "resnet-seed-identity-broken", "--json")
+    assert r.returncode == 2 and r.stderr == ""
+    ok, broken = json.loads(r.stdout)
+    block = ok["layers"][0]
+    assert (block["type"], block["output"], block["params"], block["macs"]) == (
+        "residual",
+        [128, 28, 28],
+        230_144,
+        179_830_784,
+    )
+    assert [x["type"] for x in block["body"]] == ["conv", "batchnorm", "relu", "conv", "batchnorm"]
+    assert [x["name"] for x in block["shortcut"]] == ["res2a.shortcut.conv1", "res2a.shortcut.bn1"]
+    assert block["body"][0]["formula"] == "⌊(56 + 2 − 3)/2⌋ + 1 = ⌊27.5⌋ + 1 = 28"
+    assert ok["total_params"] == 230_144 and ok["layers"][1]["name"] == "res2a_relu"
+    assert broken["error"]["layer"] == 0 and broken["error"]["layer_type"] == "residual"
+    assert "the shortcut passes 64×56×56 unchanged" in broken["error"]["message"]
+    table = cli("resnet18").stdout
+    assert "  4  res2a             residual        64×56×56              73,984    231,211,008" in table
+    assert (
+        "       conv1           conv            64×56×56              36,864    115,605,504  ⌊(56 + 2 − 3)/1⌋" in table
+    )
+    assert "       shortcut        identity" in table
+    assert "       shortcut.conv1  conv            128×28×28              8,192      6,422,528" in table
+    assert "total: 11,689,512 params" in table

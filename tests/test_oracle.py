@@ -1,10 +1,11 @@
 """Oracle tests: the engine's arithmetic against real PyTorch modules and torchinfo.
 
-For every preset and for hypothesis-generated variants: per-layer output shapes and parameter
-counts equal what PyTorch produces; MACs equal torchinfo's mult-adds once torchinfo's bias
-additions (which it counts too) are added back, so the comparison is exact. Invalid variants:
-the layers before the error run in PyTorch with the engine's shapes, and PyTorch itself refuses
-the failing layer.
+For every preset and for hypothesis-generated variants (sequential ones and ones with residual
+blocks): per-layer output shapes and parameter counts equal what PyTorch produces, inside blocks
+too; MACs equal torchinfo's mult-adds once torchinfo's bias additions (which it counts too) are
+added back, so the comparison is exact. Invalid variants: the layers before the error run in
+PyTorch with the engine's shapes, and PyTorch itself refuses the failing layer — inside a block's
+branch at the same inner layer, or at the add, where the two branches' shapes differ in PyTorch.
 """
 
 import pytest
@@ -28,6 +29,7 @@ from explorer.spec import (
     Linear,
     MaxPool,
     ReLU,
+    Residual,
     Sigmoid,
     Tanh,
     Variant,
@@ -44,6 +46,25 @@ def run_layers(model, analysis):
     return shapes, params, x
 
 
+def check_blocks(model, a):
+    """Inside every residual block: each inner module's output shape and parameters equal its row's."""
+    x = torch.randn(1, *a.input_shape)
+    for module, row in zip(model.layer_modules(), a.rows):
+        if row.is_block:
+            for branch, modules, rows in (
+                ("body", module.body_modules(), row.body),
+                ("shortcut", module.shortcut_modules(), row.shortcut),
+            ):
+                h = x
+                for inner, inner_row in zip(modules, rows, strict=True):
+                    assert tuple(h.shape[1:]) == inner_row.input and inner_row.branch == branch
+                    h = inner(h)
+                    assert tuple(h.shape[1:]) == inner_row.output, inner_row.name
+                    assert sum(p.numel() for p in inner.parameters()) == inner_row.params
+                assert tuple(h.shape[1:]) == row.output
+        x = module(x)
+
+
 def check_against_pytorch(variant):
     a = analyse(variant)
     assert a.valid, a.error
@@ -51,6 +72,7 @@ def check_against_pytorch(variant):
     with torch.no_grad():
         shapes, params, out = run_layers(model, a)
         assert tuple(model(torch.zeros(1, *a.input_shape)).shape[1:]) == a.output_shape
+        check_blocks(model, a)
     assert shapes == [r.output for r in a.rows]
     assert params == [r.params for r in a.rows]
     assert sum(p.numel() for p in model.parameters()) == a.total_params
@@ -228,3 +250,115 @@ def test_timed_forward_checks_every_shape():
     report = timed_forward(build_model(a), a)
     assert report.all_match and [t.name for t in report.layers] == list(a.names)
     assert report.device.startswith("CPU")
+
+
+# --- hypothesis variants with residual blocks ----------------------------------------------------
+
+
+@st.composite
+def residual_block(draw, channels, allow_invalid=False):
+    """A basic-block-like residual: size-keeping convs (odd kernel, padding d·(k−1)/2) with one
+    stride, batch norm and activations; the shortcut is the identity when the shape is kept, else
+    (or by choice) a 1×1 conv with the same stride and the body's channels. With allow_invalid
+    the padding, the shortcut's stride and channels, and the identity are drawn freely."""
+    out = draw(st.integers(1, 8))
+    stride = draw(st.integers(1, 2))
+    body = []
+    for i in range(draw(st.integers(1, 2))):
+        k = draw(st.sampled_from([1, 3, 5]))
+        d = draw(st.integers(1, 2))
+        pad = d * (k - 1) // 2
+        if allow_invalid and draw(st.booleans()):
+            pad = draw(st.integers(0, 3))
+        body.append(Conv(out, k, stride=stride if i == 0 else 1, padding=pad, dilation=d, bias=draw(st.booleans())))
+        body += draw(st.lists(st.sampled_from([BatchNorm(), ReLU(), Tanh(), LRN(size=3)]), max_size=2))
+    if draw(st.booleans()):
+        pk = draw(st.sampled_from([1, 3]))
+        body.append(MaxPool(pk, 1, pk // 2) if not allow_invalid else MaxPool(pk, draw(st.integers(1, 2)), pk // 2))
+    keeps_shape = stride == 1 and out == channels
+    if allow_invalid:
+        choice = draw(st.sampled_from(["identity", "projection", "wrong"]))
+    else:
+        choice = "identity" if keeps_shape and draw(st.booleans()) else "projection"
+    if choice == "identity":
+        shortcut = ()
+    else:
+        s_stride, s_out = stride, out
+        if choice == "wrong":
+            s_stride, s_out = draw(st.integers(1, 3)), draw(st.integers(1, 8))
+        shortcut = (Conv(s_out, 1, stride=s_stride, bias=False), *([BatchNorm()] if draw(st.booleans()) else []))
+    return Residual(tuple(body), shortcut), out
+
+
+@st.composite
+def residual_variants(draw, allow_invalid=False):
+    c = draw(st.integers(1, 4))
+    h = draw(st.integers(4, 24))
+    w = draw(st.one_of(st.just(h), st.integers(4, 24)))
+    layers, channels = [], c
+    if draw(st.booleans()):
+        channels = draw(st.integers(1, 6))
+        layers += [Conv(channels, 3, padding=1, bias=False), BatchNorm(), ReLU()]
+    for _ in range(draw(st.integers(1, 3))):
+        block, channels = draw(residual_block(channels, allow_invalid))
+        layers.append(block)
+        if draw(st.booleans()):
+            layers.append(ReLU())
+    if draw(st.booleans()):
+        layers += [AdaptiveAvgPool(draw(st.integers(1, 2))), Flatten()]
+        if draw(st.booleans()):  # a residual over flat vectors: linear layers keep the width
+            n = draw(st.integers(1, 12))
+            layers.append(Linear(n))
+            width = n if not allow_invalid else draw(st.sampled_from([n, n + 1]))
+            layers.append(Residual((Linear(width), BatchNorm(), ReLU())))
+        layers.append(Linear(draw(st.integers(1, 10))))
+    return Variant("res", InputSpec(c, h, w), tuple(layers))
+
+
+@given(residual_variants())
+def test_generated_residual_variants_match_pytorch(variant):
+    a = analyse(variant)
+    if not a.valid:  # a window that does not fit a small map: refused in PyTorch too (next test)
+        return
+    check_against_pytorch(variant)
+
+
+def _run_branch(layers, x):
+    """Run a branch layer by layer in PyTorch, each module sized from PyTorch's own shapes;
+    returns (output, index of the layer PyTorch refused or None)."""
+    for j, layer in enumerate(layers):
+        try:
+            x = build_layer(layer, tuple(x.shape[1:])).eval()(x)
+        except (RuntimeError, ValueError):
+            return x, j
+    return x, None
+
+
+@given(residual_variants(allow_invalid=True))
+def test_invalid_residual_variants_fail_in_pytorch_where_the_engine_says(variant):
+    a = analyse(variant)
+    x = torch.randn(1, *a.input_shape)
+    with torch.no_grad():
+        for row, layer in zip(a.rows, variant.layers):
+            x = build_layer(layer, row.input, row=row).eval()(x)
+            assert tuple(x.shape[1:]) == row.output
+        if a.valid:
+            return
+        e = a.error
+        bad = variant.layers[e.layer]
+        if not isinstance(bad, Residual):
+            with pytest.raises((RuntimeError, ValueError)):
+                build_layer(bad, tuple(x.shape[1:])).eval()(x)
+            return
+        body, body_fail = _run_branch(bad.body, x)
+        if e.branch == "body":
+            assert body_fail == e.branch_index
+            return
+        assert body_fail is None
+        shortcut, shortcut_fail = _run_branch(bad.shortcut, x)
+        if e.branch == "shortcut":
+            assert shortcut_fail == e.branch_index
+            return
+        assert shortcut_fail is None
+        assert "cannot be added" in e.message
+        assert body.shape != shortcut.shape  # PyTorch's branches differ exactly where the engine says

@@ -14,6 +14,10 @@ TOTALS = {
     "d2l": 46_764_746,
     "caffe-bvlc": 60_965_224,
     "lenet-5": 61_706,
+    "vgg16": 138_357_544,
+    "resnet18": 11_689_512,
+    "resnet34": 21_797_672,
+    "resnet34-conv3-dashed": 230_144,
 }
 
 
@@ -41,9 +45,16 @@ def test_required_presets_present():
         "keras-seed",
         "d2l",
         "blog-broken-flatten",
+        "vgg16",
+        "vgg16-seed-broken",
+        "resnet18",
+        "resnet34",
+        "resnet34-conv3-dashed",
+        "resnet-seed-identity-broken",
     ]:
         assert name in PRESETS
         assert PRESETS[name].description and PRESETS[name].source
+    assert all(v.description and v.source for v in PRESETS.values())
 
 
 def test_paper_2012_shapes():
@@ -94,3 +105,66 @@ def test_fc_dominates_params_conv_dominates_macs():
 def test_get_preset_unknown():
     with pytest.raises(KeyError, match="choose one of"):
         get_preset("nope")
+
+
+def test_dropout_follows_relu6_and_relu7_in_the_papers_presets():
+    caffe_order = ["linear", "relu", "dropout", "linear", "relu", "dropout", "linear"]
+    for name in ("paper-2012", "paper-2012-224", "single-gpu", "caffe-bvlc"):
+        assert [layer.type for layer in PRESETS[name].layers[-7:]] == caffe_order, name
+    assert [layer.type for layer in PRESETS["torchvision"].layers[-7:]] == [
+        "dropout",
+        "linear",
+        "relu",
+        "dropout",
+        "linear",
+        "relu",
+        "linear",
+    ]
+
+
+def test_vgg16_shapes_and_where_its_parameters_are():
+    a = analyse(PRESETS["vgg16"])
+    assert [r.output[1] for r in a.rows if r.type == "maxpool"] == [112, 56, 28, 14, 7]
+    assert sum(r.type == "conv" and r.formula_h.kernel == 3 for r in a.rows) == 13
+    fc6 = next(r for r in a.rows if r.name == "fc6")
+    assert fc6.input == (25_088,) and fc6.params == 102_764_544
+    assert round(fc6.params / 1e6, 1) == 102.8 and round(a.total_params / 1e6, 1) == 138.4
+    assert a.total_macs == 15_470_264_320
+
+
+def test_vgg16_seed_bug_names_25088_vs_512():
+    a = analyse(PRESETS["vgg16-seed-broken"])
+    assert not a.valid and a.failing_name == "fc6"
+    assert a.error.layer == 32 and a.error.layer_type == "linear"
+    assert a.error.message == ("Layer 32 (linear): it expects 512 input features but 25,088 arrive (512×7×7 = 25,088)")
+    assert a.error.arithmetic == "in_features 512 ≠ 25,088"
+    assert a.error.fix.startswith("set in_features to 25,088")
+    assert len(a.rows) == 32 and a.rows[-1].input == (512, 7, 7)
+
+
+def test_resnets_shapes():
+    for name, blocks in (("resnet18", 8), ("resnet34", 16)):
+        a = analyse(PRESETS[name])
+        stages = [r.output for r in a.rows if r.is_block]
+        assert len(stages) == blocks and stages[-1] == (512, 7, 7)
+        assert sorted({s[1] for s in stages}, reverse=True) == [56, 28, 14, 7]
+        assert sum(not r.identity_shortcut for r in a.rows if r.is_block) == 3  # the dashed ones
+        assert a.output_shape == (1000,)
+    assert analyse(PRESETS["resnet18"]).total_macs == 1_814_073_344
+    assert analyse(PRESETS["resnet34"]).total_macs == 3_663_761_408
+
+
+def test_dashed_block_alone():
+    a = analyse(PRESETS["resnet34-conv3-dashed"])
+    assert a.input_shape == (64, 56, 56) and a.output_shape == (128, 28, 28)
+    assert a.total_params == 230_144 and a.total_macs == 179_830_784
+    # the same figures as the block inside resnet34 (torchvision's layer2.0)
+    inside = next(r for r in analyse(PRESETS["resnet34"]).rows if r.name == "res3a")
+    assert (inside.params, inside.macs, inside.output) == (230_144, 179_830_784, (128, 28, 28))
+
+
+def test_identity_seed_bug_fails_at_the_add():
+    a = analyse(PRESETS["resnet-seed-identity-broken"])
+    assert not a.valid and a.error.layer == 0 and a.error.layer_type == "residual"
+    assert "the body gives 128×28×28, the shortcut passes 64×56×56 unchanged" in a.error.message
+    assert "a 1×1 conv with stride 2 and 128 outputs, plus batchnorm — ResNet's dashed shortcut" in a.error.fix

@@ -326,3 +326,39 @@ def test_text_error_is_public_for_widgets():
     e = text_error("a\nb", "the new name")
     assert e.message == "the new name contains the character U+000A (a control character), which cannot be shown"
     assert e.fix == "remove the character U+000A from the new name"
+
+
+# --- residual blocks: anything inside one is refused as clearly as at the top level ---------------
+
+_inner = st.one_of(
+    st.fixed_dictionaries(
+        {"type": st.sampled_from(["conv", "relu", "batchnorm", "residual", "linear", "nope"])},
+        optional={"out_channels": json_values, "kernel": json_values, "body": json_values, "out_features": json_values},
+    ),
+    json_values,
+)
+_blocks = st.fixed_dictionaries(
+    {"type": st.sampled_from(["residual", "RESIDUAL"])},
+    optional={
+        "body": st.one_of(st.lists(_inner, max_size=4), json_values),
+        "shortcut": st.one_of(st.lists(_inner, max_size=3), json_values),
+        "skip": json_values,
+    },
+)
+
+
+@given(st.lists(_blocks, max_size=3))
+def test_arbitrary_residual_json_raises_only_spec_error(layers):
+    from explorer.analysis import analyse_config
+
+    raw = {"name": "r", "input": {"channels": 3, "height": 16, "width": 16}, "layers": layers}
+    try:
+        v = variant_from_dict(raw)
+    except SpecError as exc:
+        assert exc.error.message and exc.error.layer is not None
+        if exc.error.branch is not None:
+            assert exc.error.layer_type == "residual" and f"(residual) {exc.error.branch} layer" in exc.error.message
+    else:
+        assert variant_from_json(variant_to_json(v)) == v
+    a = analyse_config(raw)
+    assert a.valid or a.error.message

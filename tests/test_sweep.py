@@ -133,3 +133,56 @@ def test_481_analyses_are_fast():
     elapsed = time.perf_counter() - t0
     print(f"sweep of 481 sizes: {elapsed * 1000:.0f} ms")
     assert elapsed < 1.0
+
+
+def test_vgg16_accepts_224_and_needs_at_least_32():
+    sw = sweep(PRESETS["vgg16"], 16, 256)
+    assert sw.row(224).valid and sw.row(224).exact  # 224 halves cleanly five times
+    assert (sw.row(224).last_map, sw.row(224).final_map, sw.row(224).flatten) == (7, (512, 7, 7), 25_088)
+    assert sw.min_valid == 32 and sw.invalid_ranges() == [(16, 31, ("pool5",))]
+    assert sw.exact_sizes == [224]  # elsewhere the adaptive pool splits a map unevenly into 7 bins
+    assert sw.row(32).inexact == ("adaptpool5 (1 into 7 bins)",)
+    assert len(sw.same_flatten_sizes) == len(sw.valid_sizes)  # adaptive pooling to 7×7
+    model = features(PRESETS["vgg16"], 32)
+    convs = nn.Sequential(*[m for m in model if not isinstance(m, nn.AdaptiveAvgPool2d)])
+    assert tuple(convs(torch.zeros(1, 3, 32, 32)).shape) == (1, 512, 1, 1)
+    with pytest.raises(RuntimeError):
+        convs(torch.zeros(1, 3, 31, 31))
+
+
+def test_vgg16_seed_bug_only_fits_a_1x1_map():
+    sw = sweep(PRESETS["vgg16-seed-broken"], 16, 256)
+    assert sw.invalid_ranges() == [(16, 31, ("pool5",)), (64, 256, ("fc6",))]
+    assert sw.row(63).flatten == 512 and sw.row(224).error.startswith("Layer 32 (linear): it expects 512")
+
+
+def test_resnet18_accepts_every_size_down_to_1():
+    sw = sweep(PRESETS["resnet18"], 1, 512)
+    assert sw.min_valid == 1 and sw.invalid_ranges() == []
+    r224 = sw.row(224)
+    assert r224.valid and (r224.last_map, r224.final_map, r224.flatten) == (7, (512, 1, 1), 512)
+    assert r224.inexact == (
+        "conv1 (rem 1)",
+        "pool1 (rem 1)",
+        "res3a.conv1 (rem 1)",
+        "res3a.shortcut.conv1 (rem 1)",
+        "res4a.conv1 (rem 1)",
+        "res4a.shortcut.conv1 (rem 1)",
+        "res5a.conv1 (rem 1)",
+        "res5a.shortcut.conv1 (rem 1)",
+    )
+    assert sw.exact_sizes[:4] == [1, 33, 65, 97]  # 32k + 1: every stride-2 division exact
+    from explorer.build import build_model
+
+    model = build_model(PRESETS["resnet18"].with_input(height=1, width=1))
+    with torch.no_grad():
+        assert tuple(model(torch.zeros(1, 3, 1, 1)).shape) == (1, 1000)
+
+
+def test_a_failing_inner_layer_is_named_in_the_sweep():
+    from explorer.spec import Conv, InputSpec, Residual, Variant
+
+    variant = Variant("v", InputSpec(3, 16, 16), (Residual((Conv(4, 9),), (Conv(4, 1),)),))
+    row = sweep_row(variant, 8)
+    assert row.failing_layer == "res2a.conv1" and row.error.startswith("Layer 0 (residual), body layer 0 (conv)")
+    assert sweep_row(variant, 9).failing_layer == "res2a"  # 1×1 from the body, 9×9 from the shortcut

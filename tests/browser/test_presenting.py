@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from . import actions as act
 from .conftest import screenshot, wait_idle
 
 pytestmark = pytest.mark.browser
@@ -34,7 +35,7 @@ def test_presenting_mode_at_1024x768(browser, server_url, path, marker, name):
         wait_idle(page)
         # controls folded away: the sidebar starts collapsed
         sidebar = page.locator('[data-testid="stSidebar"]')
-        assert sidebar.get_attribute("aria-expanded") == "false"
+        assert sidebar.get_attribute("data-collapsed") == "true"
         assert min(font_px(page, "h1")) >= 48
         code = font_px(page, '[data-testid="stMain"] [data-testid="stMarkdownContainer"] code')
         assert not code or min(code) >= 28, code
@@ -62,10 +63,12 @@ def test_presenting_toggle_holds_across_pages(page, server_url):
     wait_idle(page)
     assert "present=1" in page.url
     assert min(font_px(page, '[data-testid="stMetricValue"]')) >= 48
+    act.open_sidebar(page)  # presenting folds the controls away; the teacher unfolds them
     page.get_by_role("link", name="The formula").click()
     page.get_by_text("The output-size formula").first.wait_for(timeout=90_000)
     wait_idle(page)
     assert min(font_px(page, "h1")) >= 48
+    act.open_sidebar(page)
     page.locator(".st-key-present label").first.click()  # and off again
     wait_idle(page)
     assert "present=1" not in page.url
