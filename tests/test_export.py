@@ -18,6 +18,27 @@ def test_generated_code_runs_and_matches_engine(name):
     a = analyse(PRESETS[name])
     namespace: dict = {}
     exec(compile(pytorch_source(a), f"{name}.py", "exec"), namespace)
+    if "Net" in namespace:  # torchvision's ResNet layout
+        from explorer.build import build_model
+
+        model = namespace["Net"]().eval()
+        ours = build_model(a, device="cpu")
+        assert list(model.state_dict()) == list(ours.state_dict())  # the same keys: state dicts load
+        model.load_state_dict(ours.state_dict())
+        assert sum(p.numel() for p in model.parameters()) == a.total_params
+        shapes = []
+        hooks = [
+            model.get_submodule(path).register_forward_hook(lambda m, i, o: shapes.append(tuple(o.shape[1:])))
+            for path in ours.layer_paths()
+        ]
+        x = torch.randn(1, *a.input_shape, generator=torch.Generator().manual_seed(0))
+        with torch.no_grad():
+            out = model(x)
+            assert torch.equal(out, ours(x))
+        for h in hooks:
+            h.remove()
+        assert shapes == [r.output for r in a.rows]
+        return
     model = namespace["AlexNetVariant"]().eval()
     assert namespace["INPUT_SHAPE"] == a.input_shape
     assert sum(p.numel() for p in model.parameters()) == a.total_params
