@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from explorer.analysis import Analysis, analyse, format_bytes, format_count, format_shape
-from explorer.blocks import ConvBlock, Design
+from explorer.blocks import ConvBlock, Design, ResBlock
 from explorer.build import BuildError, build_model
 from explorer.export import pytorch_source, table_csv, table_rows, torchinfo_text
 from explorer.figures import compute_split, diagram_image, diagram_plotly, params_macs_figure
@@ -46,8 +46,25 @@ TABS = ["Layers", "Diagram", "Parameters & compute", "Forward pass", "Share & ex
 # --- the sidebar: layout only; every value and callback comes from ui.build_state ----------------
 
 
-def _block_summary(name: str, block: ConvBlock) -> str:
-    """e.g. "conv2 · 256 @ 5×5/1 p2 g2 · LRN · max 3/2"."""
+def block_names(design: Design) -> list[str]:
+    """conv1, conv2 … for conv blocks; res1, res2 … for residual blocks (stable: they never embed values)."""
+    names, convs, res = [], 0, 0
+    for block in design.blocks:
+        if isinstance(block, ResBlock):
+            res += 1
+            names.append(f"res{res}")
+        else:
+            convs += 1
+            names.append(f"conv{convs}")
+    return names
+
+
+def _block_summary(name: str, block: ConvBlock | ResBlock) -> str:
+    """e.g. "conv2 · 256 @ 5×5/1 p2 g2 · LRN · max 3/2"; "res3 · 128, stride 2 · 1×1 shortcut"."""
+    if isinstance(block, ResBlock):
+        kinds = " → ".join(layer.type for layer in block.residual.body)
+        short = "1×1 conv shortcut (dashed)" if block.projection else "identity shortcut (solid)"
+        return f"{name} · {kinds} · {block.out_channels} channels, stride {block.stride} · {short}"
     c = block.conv
     text = f"{name} · {c.out_channels} @ {c.kernel}×{c.kernel}/{c.stride}"
     text += f" p{c.padding}" if c.padding else ""
@@ -58,8 +75,26 @@ def _block_summary(name: str, block: ConvBlock) -> str:
     return text
 
 
-def _block_controls(i: int, block: ConvBlock, n_blocks: int) -> None:
-    name = f"conv{i + 1}"
+def _residual_controls(i: int, name: str, n_blocks: int) -> None:
+    with st.container(border=True):
+        st.markdown(f"**{name}** · output = body(x) + shortcut(x)")
+        for field in ("rout", "rs", "rproj", "ract"):
+            bs.block_widget(field, i)
+        st.caption("Other details of the block (kernel sizes, batchnorm): Edit as JSON below.")
+        st.button(
+            f"✕ Remove {name}",
+            key=f"b{i}_remove",
+            on_click=bs.on_remove_block,
+            args=(i,),
+            disabled=n_blocks <= 1,
+            width="stretch",
+        )
+
+
+def _block_controls(i: int, block: ConvBlock | ResBlock, n_blocks: int, name: str) -> None:
+    if isinstance(block, ResBlock):
+        _residual_controls(i, name, n_blocks)
+        return
     with st.container(border=True):
         st.markdown(f"**{name}**")
         bs.block_widget("out", i)
@@ -152,16 +187,17 @@ def _sidebar() -> None:
             if n:
                 edit = bs.edit_index(design)
                 bs.sync_widget("edit_block", edit)
+                names = block_names(design)
                 st.selectbox(
                     "Edit block",
                     range(n),
                     key="edit_block",
                     on_change=bs.on_edit_block,
-                    format_func=lambda i: f"conv{i + 1}",  # stable: the values are in the caption below
+                    format_func=lambda i: names[i] if 0 <= i < len(names) else str(i),  # stable: no values
                     help="One block's controls at a time keeps every slider move fast for a whole class.",
                 )
-                st.caption(md(_block_summary(f"conv{edit + 1}", design.blocks[edit])))
-                _block_controls(edit, design.blocks[edit], n)
+                st.caption(md(_block_summary(names[edit], design.blocks[edit])))
+                _block_controls(edit, design.blocks[edit], n, names[edit])
             else:
                 st.caption("No convolution yet: this variant starts with its classifier.")
             st.button(

@@ -5,7 +5,7 @@ identical Variant (tested), so moving a slider never loses a detail the sliders 
 Variants outside this grammar (e.g. batchnorm between linear layers) are still valid variants;
 `design_from_variant` returns None for them and the page offers the JSON editor instead.
 
-Block grammar: conv [batchnorm] [activation] [lrn] [pool]
+Block grammar: conv [batchnorm] [activation] [lrn] [pool]   |   residual [activation]
 Classifier:    [adaptiveavgpool] [ flatten ( [dropout] linear act [dropout] )* linear ]
 A design may have no conv block (an MLP) or no classifier (a feature extractor, `head=False`).
 """
@@ -28,12 +28,13 @@ from .spec import (
     Linear,
     MaxPool,
     ReLU,
+    Residual,
     Sigmoid,
     Tanh,
     Variant,
 )
 
-__all__ = ["ACTIVATIONS", "ConvBlock", "Design", "design_from_variant", "default_block"]
+__all__ = ["ACTIVATIONS", "ConvBlock", "Design", "ResBlock", "design_from_variant", "default_block"]
 
 ACTIVATIONS: dict[str, type[Layer] | None] = {"relu": ReLU, "tanh": Tanh, "sigmoid": Sigmoid, "none": None}
 
@@ -60,6 +61,61 @@ class ConvBlock:
         return out
 
 
+@dataclass(frozen=True)
+class ResBlock:
+    """A residual block and the activation after its add (ResNet's ReLU)."""
+
+    residual: Residual
+    activation: str = "relu"
+
+    def layers(self) -> list[Layer]:
+        act = ACTIVATIONS[self.activation]
+        return [self.residual] if act is None else [self.residual, act()]
+
+    @property
+    def convs(self) -> list[Conv]:
+        return [layer for layer in self.residual.body if isinstance(layer, Conv)]
+
+    @property
+    def out_channels(self) -> int:
+        return self.convs[-1].out_channels if self.convs else 0
+
+    @property
+    def stride(self) -> int:
+        return self.convs[0].stride if self.convs else 1
+
+    @property
+    def projection(self) -> bool:
+        return not self.residual.identity
+
+    def with_channels(self, channels: int) -> ResBlock:
+        """Every conv of the body (and the shortcut's) gets `channels` outputs, as in one ResNet stage."""
+        body = tuple(
+            layer.replace(out_channels=channels) if isinstance(layer, Conv) else layer for layer in self.residual.body
+        )
+        short = tuple(
+            layer.replace(out_channels=channels) if isinstance(layer, Conv) else layer
+            for layer in self.residual.shortcut
+        )
+        return dataclasses.replace(self, residual=Residual(body, short))
+
+    def with_stride(self, stride: int) -> ResBlock:
+        """The first conv of the body strides (and the shortcut's 1×1 conv with it)."""
+        first = next((j for j, layer in enumerate(self.residual.body) if isinstance(layer, Conv)), None)
+        body = tuple(
+            layer.replace(stride=stride) if j == first else layer for j, layer in enumerate(self.residual.body)
+        )
+        short = tuple(
+            layer.replace(stride=stride) if isinstance(layer, Conv) else layer for layer in self.residual.shortcut
+        )
+        return dataclasses.replace(self, residual=Residual(body, short))
+
+    def with_projection(self, on: bool) -> ResBlock:
+        """ResNet's dashed shortcut (1×1 conv with the block's stride and channels, then batchnorm), or the identity."""
+        short = (Conv(self.out_channels, 1, stride=self.stride, bias=False), BatchNorm()) if on else ()
+        return dataclasses.replace(self, residual=Residual(self.residual.body, short))
+
+
 def default_block(channels: int = 256) -> ConvBlock:
     """The block "Add conv block" appends: 3×3, padding 1 (keeps the size), ReLU."""
     return ConvBlock(Conv(channels, 3, padding=1))
@@ -69,7 +125,7 @@ def default_block(channels: int = 256) -> ConvBlock:
 class Design:
     name: str
     input: InputSpec
-    blocks: tuple[ConvBlock, ...]
+    blocks: tuple[ConvBlock | ResBlock, ...]
     adaptive_pool: int | None = None
     hidden: tuple[int, ...] = (4096, 4096)
     classes: int = 1000
@@ -121,8 +177,15 @@ def design_from_variant(variant: Variant) -> Design | None:
     """The slider view of a variant, or None when it does not fit the block grammar."""
     layers = list(variant.layers)
     i = 0
-    blocks: list[ConvBlock] = []
-    while i < len(layers) and isinstance(layers[i], Conv):
+    blocks: list[ConvBlock | ResBlock] = []
+    while i < len(layers) and isinstance(layers[i], (Conv, Residual)):
+        if isinstance(layers[i], Residual):
+            residual = layers[i]
+            i += 1
+            act = _activation_name(layers[i]) if i < len(layers) else None
+            i += act is not None
+            blocks.append(ResBlock(residual, act or "none"))
+            continue
         conv = layers[i]
         i += 1
         bn = i < len(layers) and isinstance(layers[i], BatchNorm)

@@ -277,3 +277,24 @@ def test_adaptive_pool_upsampling_is_said():
     (notice,) = [i.value for i in at.info if "repeats" in i.value]
     assert "receives 1×1 maps but outputs 6×6" in notice
     assert "sees 9,216 features, but only 256 distinct numbers" in notice
+
+
+def test_resnet_blocks_edit_as_blocks():
+    at = fresh({"preset": "resnet18"})
+    assert not at.exception and metric(at, "Parameters") == "11,689,512"
+    at.selectbox(key="edit_block").set_value(3).run()  # res3: the first block of stage 2 (128, stride 2, dashed)
+    assert at.number_input(key="b3_rout").value == 128 and at.slider(key="b3_rs").value == 2
+    assert at.checkbox(key="b3_rproj").value is True
+    at.checkbox(key="b3_rproj").uncheck().run()  # the source's bug: an identity shortcut across a stride-2 block
+    assert not at.exception
+    shown = html.unescape(at.error[0].value)
+    assert "the body gives 128×28×28, the shortcut passes 64×56×56 unchanged" in shown
+    at.checkbox(key="b3_rproj").check().run()
+    assert metric(at, "Parameters") == "11,689,512"
+
+
+@pytest.mark.parametrize("name", ["vgg16", "resnet34", "resnet34-conv3-dashed", "vgg16-seed-broken"])
+def test_later_networks_load(name):
+    at = fresh({"preset": name})
+    assert not at.exception
+    assert not any("sliders do not cover" in i.value for i in at.info)

@@ -21,7 +21,9 @@ def test_paper_design_fields():
     assert [b.conv.groups for b in d.blocks] == [1, 2, 1, 2, 2]
     assert [b.lrn is not None for b in d.blocks] == [True, True, False, False, False]
     assert [b.pool is not None for b in d.blocks] == [True, True, False, False, True]
-    assert d.hidden == (4096, 4096) and d.classes == 1000 and d.dropout == 0.5 and d.dropout_first
+    # Caffe's bvlc_alexnet order: fc6 → relu6 → drop6; torchvision puts dropout before the linear
+    assert d.hidden == (4096, 4096) and d.classes == 1000 and d.dropout == 0.5 and not d.dropout_first
+    assert design_from_variant(PRESETS["torchvision"]).dropout_first
     assert design_from_variant(PRESETS["d2l"]).dropout_first is False
     assert design_from_variant(PRESETS["blog-broken-flatten"]).first_in_features == 256
     assert design_from_variant(PRESETS["lenet-5"]).dropout is None
@@ -55,3 +57,29 @@ def test_block_layers_order():
     assert Design("x", InputSpec(1, 8, 8), (block,), hidden=(), classes=3, dropout=None).to_variant().layers[
         -1
     ] == Linear(3)
+
+
+def test_residual_blocks_are_blocks_with_their_own_edits():
+    from explorer.blocks import ResBlock
+
+    d = design_from_variant(PRESETS["resnet18"])
+    res = [b for b in d.blocks if isinstance(b, ResBlock)]
+    assert len(res) == 8 and isinstance(d.blocks[0], ConvBlock)
+    assert [(b.out_channels, b.stride, b.projection) for b in res[:4]] == [
+        (64, 1, False),
+        (64, 1, False),
+        (128, 2, True),
+        (128, 1, False),
+    ]
+    # the source's identity-block bug, made by editing: stride 2 and 128 channels with an identity shortcut
+    broken = res[0].with_channels(128).with_stride(2)
+    blocks = list(d.blocks)
+    blocks[1] = broken
+    a = analyse(d.replace(blocks=tuple(blocks)).to_variant())
+    assert not a.valid and "cannot be added" in a.error.message
+    at = len(d.blocks[0].layers())  # the edited block's index among the layers
+    assert a.error.layer == at
+    blocks[1] = broken.with_projection(True)  # ResNet's dashed shortcut fixes it (the next block then needs 128)
+    a = analyse(d.replace(blocks=tuple(blocks)).to_variant())
+    assert a.error.layer > at
+    assert res[2].with_projection(False).with_projection(True) == res[2]

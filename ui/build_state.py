@@ -29,7 +29,7 @@ from typing import Any
 
 import streamlit as st
 
-from explorer.blocks import ACTIVATIONS, ConvBlock, Design, default_block, design_from_variant
+from explorer.blocks import ACTIVATIONS, ConvBlock, Design, ResBlock, default_block, design_from_variant
 from explorer.presets import DEFAULT_PRESET, PRESETS
 from explorer.share import decode_query
 from explorer.spec import (
@@ -52,6 +52,7 @@ __all__ = [
     "EDIT",
     "MAX_BLOCKS",
     "POOL_KINDS",
+    "RES_FIELDS",
     "Field",
     "block_widget",
     "sync_widget",
@@ -227,6 +228,23 @@ BLOCK_FIELDS: dict[str, Field] = {
 }  # fmt: skip
 
 
+# Per residual block (keys f"b{i}_{name}" too): what a ResNet stage changes.
+RES_FIELDS: dict[str, Field] = {
+    f.name: f
+    for f in (
+        Field("rout", "out channels (every conv of the block)", "int", "number", lambda b: b.out_channels,
+              lambda b, v: b.with_channels(v), lo=1, step=16),
+        Field("rs", "stride (first conv, and the shortcut)", "int", "slider", lambda b: b.stride,
+              lambda b, v: b.with_stride(v), lo=1, usual_hi=4),
+        Field("rproj", "projection shortcut (1×1 conv + batchnorm; ResNet's dashed line)", "bool", "checkbox",
+              lambda b: b.projection, lambda b, v: b.with_projection(v),
+              help="Off: the identity (solid line), which needs the body to keep the shape"),
+        Field("ract", "activation after the add", "choice", "selectbox", lambda b: b.activation,
+              lambda b, v: dataclasses.replace(b, activation=v), options=lambda: list(ACTIVATIONS)),
+    )
+}  # fmt: skip
+
+
 def _hidden(d: Design, n: int) -> Design:
     hidden = d.hidden[:n] + (4096,) * (n - len(d.hidden))
     return d.replace(hidden=hidden)
@@ -301,12 +319,19 @@ def _draw(field: Field, key: str, value: Any, options: list[Any] | None, on_chan
     raise ValueError(f"unknown widget {field.widget}")
 
 
+def _field_for(block: ConvBlock | ResBlock, name: str) -> Field | None:
+    table = RES_FIELDS if isinstance(block, ResBlock) else BLOCK_FIELDS
+    return table.get(name)
+
+
 @callback
 def _on_block_field(name: str, i: int) -> None:
-    field = BLOCK_FIELDS[name]
     design = design_of(variant())
     if design is None or not 0 <= i < len(design.blocks):
         return  # a stale event for a block that no longer exists
+    field = _field_for(design.blocks[i], name)
+    if field is None:
+        return  # a stale event from a block of the other kind
     options = field.options() if field.options else None
     value = field.clean(st.session_state.get(f"b{i}_{name}"), options)
     if value is None:
@@ -316,9 +341,9 @@ def _on_block_field(name: str, i: int) -> None:
 
 
 def block_widget(name: str, i: int, **kwargs: Any) -> Any:
-    """Draw conv block i's widget for field `name`, its value written from the variant."""
-    field = BLOCK_FIELDS[name]
+    """Draw block i's widget for field `name`, its value written from the variant."""
     design = design_of(variant())
+    field = _field_for(design.blocks[i], name)
     value = field.get(design.blocks[i])
     options = field.options() if field.options else None
     return _draw(field, f"b{i}_{name}", value, options, _on_block_field, (name, i), **kwargs)
@@ -416,7 +441,8 @@ def on_add_block() -> None:
     design = design_of(variant())
     if design is None or len(design.blocks) >= MAX_BLOCKS:
         return
-    channels = design.blocks[-1].conv.out_channels if design.blocks else 64
+    last = design.blocks[-1] if design.blocks else None
+    channels = last.out_channels if isinstance(last, ResBlock) else last.conv.out_channels if last else 64
     st.session_state[EDIT] = len(design.blocks)
     _commit_design(design.replace(blocks=(*design.blocks, default_block(channels))))
 
