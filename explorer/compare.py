@@ -607,6 +607,24 @@ def _explain(
     return out
 
 
+def _dropout_place(a: Analysis) -> str:
+    """Where a variant's dropouts sit: Caffe's order (fc → relu → drop) or torchvision's (drop → fc).
+
+    The first dropout tells them apart: after the first linear's activation, or before that linear.
+    """
+    layers = a.variant.layers
+    first = next((j for j, layer in enumerate(layers) if layer.type == "dropout"), None)
+    if first is None:
+        return "nowhere"
+    if (
+        first > 0
+        and layers[first - 1].type in ("relu", "tanh", "sigmoid")
+        and any(layer.type == "linear" for layer in layers[:first])
+    ):
+        return "after the ReLU (fc → relu → drop, Caffe's order)"
+    return "before the linear layer (drop → fc, torchvision's order)"
+
+
 def _extra_layer_explanations(analyses: tuple[Analysis, ...], labels: tuple[str, ...]) -> list[Explanation]:
     """Non-role layers (LRN, ReLU, dropout, batch norm) that some variants have and others lack, or
     configure differently, one explanation per layer type and pair. Uses each config in full, also
@@ -637,6 +655,20 @@ def _extra_layer_explanations(analyses: tuple[Analysis, ...], labels: tuple[str,
                     )
                 only_i = [x for x in ni if x not in nj]
                 only_j = [x for x in nj if x not in ni]
+                if kind == "dropout" and ni and sorted(ni) == sorted(nj):
+                    where_i, where_j = _dropout_place(analyses[i]), _dropout_place(analyses[j])
+                    if where_i != where_j:
+                        out.append(
+                            Explanation(
+                                word,
+                                (labels[i], labels[j]),
+                                f"the same dropout ({', '.join(ni)}), {where_i} in {labels[i]} vs {where_j} in {labels[j]}",
+                                (
+                                    "the same regularisation either way: no parameters, the shape unchanged, "
+                                    "active only in training",
+                                ),
+                            )
+                        )
                 if not only_i and not only_j:
                     continue
                 parts = []

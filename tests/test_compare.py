@@ -198,11 +198,16 @@ def test_missing_relu_and_dropout_placement():
     c = compare([PRESETS["paper-2012"], PRESETS["blog-broken-flatten"]])
     assert texts(c, "ReLU")[0].startswith("ReLU: relu5 only in paper-2012 —")
     c = compare([PRESETS["keras-seed"], PRESETS["d2l"]])
-    assert texts(c, "dropout")[0].startswith("dropout: drop6 only in keras-seed; drop8 only in d2l —")
+    assert texts(c, "dropout")[0].startswith(
+        "dropout: the same dropout (drop6, drop7), before the linear layer (drop → fc, torchvision's order) in "
+        "keras-seed vs after the ReLU (fc → relu → drop, Caffe's order) in d2l"
+    )
     assert texts(c, "fc8") == [
         "fc8: 1,000 vs 10 features, 4.1M vs 41K params — 1000 vs 10 outputs: "
         "4096·1000 + 1000 = 4,097,000 vs 4096·10 + 10 = 40,970"
     ]
+    c = compare([PRESETS["torchvision"], PRESETS["paper-2012"]])
+    assert any(t.startswith("dropout: the same dropout (drop6, drop7), before the linear") for t in texts(c, "dropout"))
 
 
 @pytest.mark.parametrize("names", list(itertools.combinations(sorted(PRESETS), 2)))
