@@ -16,7 +16,7 @@ from explorer.analysis import Analysis, analyse, format_bytes, format_count, for
 from explorer.blocks import ConvBlock, Design, ResBlock
 from explorer.build import BuildError, build_model
 from explorer.export import pytorch_source, table_csv, table_rows, torchinfo_text
-from explorer.figures import compute_split, diagram_image, diagram_plotly, params_macs_figure
+from explorer.figures import compute_split, diagram_caption, diagram_image, diagram_plotly, params_macs_figure
 from explorer.formula import PYTORCH_FORMULA
 from explorer.presets import PRESETS
 from explorer.runtime import forward_slot, pick_device, timed_forward
@@ -520,10 +520,14 @@ def _share(analysis: Analysis) -> None:
         disabled=not analysis.valid,
     )
     cols[1].download_button(
-        "Diagram (PNG)", lambda: diagram_image(analysis, "png"), f"{slug}.png", "image/png", key="dl_png"
+        "Diagram for slides (PNG, 1920×1080)",
+        lambda: diagram_image(analysis, "png"),
+        f"{slug}.png",
+        "image/png",
+        key="dl_png",
     )
     cols[2].download_button(
-        "Diagram (SVG)", lambda: diagram_image(analysis, "svg"), f"{slug}.svg", "image/svg+xml", key="dl_svg"
+        "Diagram for slides (SVG)", lambda: diagram_image(analysis, "svg"), f"{slug}.svg", "image/svg+xml", key="dl_svg"
     )
     if not analysis.valid:
         st.caption("Code and torchinfo downloads need a valid variant.")
@@ -570,17 +574,16 @@ def _render() -> None:
             _formulas(analysis)
     with tabs[1]:
         if tabs[1].open:
+            vertical = st.toggle(
+                "Vertical layout (phones)", key="diagram_vertical", help="One map under the other, 390 px wide"
+            )
             st.plotly_chart(
-                _diagram_figure(variant),
-                width="stretch",
+                _diagram_figure(variant, "vertical" if vertical else "page", 1376 if presenting() else None),
+                width="content" if vertical else "stretch",
                 key="diagram",
                 config={"toImageButtonOptions": {"format": "svg", "filename": variant.name}},
             )
-            st.caption(
-                "One block per feature map (C×H×W; size grows with H and channels), two towers where a grouped "
-                "conv splits the channels (the paper's two GPUs), the classifier as bars. PNG/SVG files: "
-                "Share & export tab."
-            )
+            st.caption(diagram_caption(analysis) + " Slide-sized PNG/SVG (1920×1080): Share & export tab.")
     with tabs[2]:
         if tabs[2].open and analysis.total_params:
             fc, conv = compute_split(analysis)
@@ -601,8 +604,8 @@ def _render() -> None:
 
 # Figures are shared by every session (a class moving the same slider hits the same entries).
 @st.cache_data(max_entries=64, show_spinner=False)
-def _diagram_figure(variant: Variant):
-    return diagram_plotly(analyse(variant))
+def _diagram_figure(variant: Variant, layout: str = "page", width: int | None = None):
+    return diagram_plotly(analyse(variant), layout=layout, width=width)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

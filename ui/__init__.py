@@ -61,7 +61,8 @@ PRESENT = "_present"  # presenting mode, kept across pages for the session
 PRESENT_CSS = """<style>
 h1 { font-size: 52px !important; }
 h2, h3 { font-size: 36px !important; }
-[data-testid="stMetricValue"] { font-size: 56px !important; line-height: 1.1 !important; }
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] p, [data-testid="stMetricValue"] div {
+  font-size: 56px !important; line-height: 1.15 !important; }
 [data-testid="stMetricValue"] * { overflow: visible !important; text-overflow: clip !important; white-space: nowrap !important; }
 [data-testid="stMetricLabel"] p { font-size: 22px !important; }
 [data-testid="stMain"] [data-testid="stMarkdownContainer"] p,
@@ -71,6 +72,8 @@ h2, h3 { font-size: 36px !important; }
 [data-testid="stMain"] [data-testid="stTable"] td, [data-testid="stMain"] [data-testid="stTable"] th { font-size: 20px !important; }
 [data-testid="stMain"] button p { font-size: 20px !important; }
 [data-testid="stMainBlockContainer"] { padding-left: 2rem !important; padding-right: 2rem !important; max-width: 100% !important; }
+[data-testid="stMain"] [data-testid="stMetricValue"] [data-testid="stMarkdownContainer"] p { font-size: 56px !important; }
+[data-testid="stMain"] [data-testid="stMetricLabel"] [data-testid="stMarkdownContainer"] p { font-size: 22px !important; }
 </style>"""
 
 

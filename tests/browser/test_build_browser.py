@@ -82,8 +82,8 @@ def test_downloads_deliver_the_right_content(page, server_url):
     assert sum(p.numel() for p in model.parameters()) == analyse(PRESETS["torchvision"]).total_params
     summary = download(page, "torchinfo summary (.txt)").decode()
     assert "Total params: 61,100,840" in summary
-    assert download(page, "Diagram (PNG)").startswith(b"\x89PNG")
-    assert b"<svg" in download(page, "Diagram (SVG)")[:400]
+    assert download(page, "Diagram for slides (PNG, 1920×1080)").startswith(b"\x89PNG")
+    assert b"<svg" in download(page, "Diagram for slides (SVG)")[:400]
 
 
 def test_invalid_variant_and_hostile_link(page, server_url):

@@ -18,9 +18,19 @@ PAGES = [
 
 
 def font_px(page, selector):
+    """The font size of the text itself: every visible element under `selector` that holds text directly."""
     return page.evaluate(
-        """(sel) => [...document.querySelectorAll(sel)].filter(e => e.offsetParent !== null)
-              .map(e => parseFloat(getComputedStyle(e).fontSize))""",
+        """(sel) => {
+            const out = [];
+            for (const root of document.querySelectorAll(sel)) {
+                if (root.offsetParent === null) continue;
+                for (const el of [root, ...root.querySelectorAll('*')]) {
+                    const own = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+                    if (own) out.push(parseFloat(getComputedStyle(el).fontSize));
+                }
+            }
+            return out;
+        }""",
         selector,
     )
 
@@ -31,7 +41,7 @@ def test_presenting_mode_at_1024x768(browser, server_url, path, marker, name):
     page = context.new_page()
     try:
         page.goto(f"{server_url}/{path}?present=1")
-        page.get_by_text(marker).first.wait_for(timeout=90_000)
+        page.locator('[data-testid="stMain"]').get_by_text(marker).first.wait_for(timeout=90_000)
         wait_idle(page)
         # controls folded away: the sidebar starts collapsed
         sidebar = page.locator('[data-testid="stSidebar"]')
@@ -65,7 +75,7 @@ def test_presenting_toggle_holds_across_pages(page, server_url):
     assert min(font_px(page, '[data-testid="stMetricValue"]')) >= 48
     act.open_sidebar(page)  # presenting folds the controls away; the teacher unfolds them
     page.get_by_role("link", name="The formula").click()
-    page.get_by_text("The output-size formula").first.wait_for(timeout=90_000)
+    page.locator('[data-testid="stMain"]').get_by_text("The output-size formula").first.wait_for(timeout=90_000)
     wait_idle(page)
     assert min(font_px(page, "h1")) >= 48
     act.open_sidebar(page)
