@@ -33,6 +33,7 @@ from explorer.images import ImageError, image_digest, load_image, load_sample, p
 from explorer.presets import PRESETS
 from explorer.runtime import forward_slot
 from explorer.spec import MAX_JSON_CHARS, SpecError, Variant, variant_from_json
+from explorer.stages import architecture_notes, stages
 from ui import CURRENT, callback, guarded, md, page_setup, share_panel, show_variant_error, variant_choices
 from ui.build_state import sync_widget
 
@@ -199,6 +200,41 @@ def render_table(c: Comparison) -> None:
     st.toggle("Show every layer (ReLU, LRN, dropout …)", key="compare_all_layers")
 
 
+def render_stages(c: Comparison) -> None:
+    """Different families (AlexNet, VGG, ResNet) line up by stage, where their layers do not."""
+    st.subheader("Stage by stage")
+    st.caption(
+        "A stage ends where the map shrinks (a pool, or a strided conv or block): AlexNet's conv1 + pool1, "
+        "VGG's two 3×3 convs + pool1 and ResNet's stem are each stage 1. Each cell: output · weighted layers · "
+        "parameters · receptive field."
+    )
+    per = [stages(a) if a.valid else [] for a in c.analyses]
+    n = max((len(p) for p in per), default=0)
+    rows = []
+    for k in range(n):
+        row = {"stage": next((p[k].name for p in per if k < len(p) and p[k].name != "classifier"), "…")}
+        for label, ps in zip(c.labels, per):
+            # the classifier lines up with the classifier, whatever the depth before it
+            body = [x for x in ps if x.name != "classifier"]
+            head = [x for x in ps if x.name == "classifier"]
+            stage = body[k] if k < len(body) else (head[0] if head and k == n - 1 else None)
+            if k == n - 1 and head:
+                row["stage"] = "classifier"
+                stage = head[0]
+            row[label] = (
+                "—"
+                if stage is None
+                else f"{stage.output_text} · {stage.weighted} · {format_count(stage.params)}"
+                + (f" · RF {stage.receptive_field}" if stage.receptive_field else "")
+            )
+        rows.append(row)
+    if rows:
+        st.dataframe(rows, hide_index=True, width="stretch", key="compare_stages")
+    notes = [note for a in c.analyses for note in architecture_notes(a)]
+    if notes:
+        st.markdown("\n".join(f"- {md(note)}" for note in notes))
+
+
 def render_totals(c: Comparison) -> None:
     st.subheader("Totals")
     ref = c.labels[c.reference] if c.reference is not None else None
@@ -362,6 +398,7 @@ def main() -> None:
     render_header(c)
     render_table(c)
     render_totals(c)
+    render_stages(c)
     render_explanations(c)
     render_charts(c)
     render_images(c)

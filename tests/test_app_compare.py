@@ -233,3 +233,17 @@ def test_selection_survives_a_visit_to_another_page():
     # a session whose widget state is gone (as after another page) but whose selection is kept
     back = run(_compare_selection=kept, compare_loaded=True)
     assert back.multiselect(key="compare_select").value == ["d2l", "lenet-5"]
+
+
+def test_alexnet_vgg_resnet_by_stage():
+    at = run()
+    at.multiselect(key="compare_select").set_value(["torchvision", "vgg16", "resnet18"]).run()
+    assert not at.exception
+    (table,) = [d.value for d in at.dataframe if "stage" in d.value.columns]
+    assert list(table["stage"]) == ["stage 1", "stage 2", "stage 3", "stage 4", "stage 5", "classifier"]
+    assert list(table["vgg16"])[4] == "512×7×7 · 3 · 7.08M · RF 212"
+    assert list(table["torchvision"])[3:5] == ["—", "—"]
+    assert list(table["resnet18"])[-1] == "1000 · 1 · 513K"
+    notes = html.unescape("\n".join(m.value for m in at.markdown))
+    assert "vgg16's largest layer is fc6: 103M of 138M parameters (74%)." in notes
+    assert "two stacked 3×3 convs see a 5×5 window with 2·9·256² = 1,179,648 weights" in notes
