@@ -412,8 +412,8 @@ def _tensor_image(t: torch.Tensor) -> Image.Image:
     low, high = float(arr.min()), float(arr.max())
     arr = (arr - low) / (high - low) if high > low else np.zeros_like(arr)
     arr = np.rint(arr * 255).astype(np.uint8)
-    if arr.shape[0] == 1:
-        return Image.fromarray(arr[0], "L")
+    if arr.shape[0] != 3:  # 1 channel, or a variant that reads many (its first is shown)
+        return Image.fromarray(np.ascontiguousarray(arr[0]), "L")
     return Image.fromarray(np.transpose(arr, (1, 2, 0)), "RGB")
 
 

@@ -193,8 +193,9 @@ def render_sweep() -> None:
     for size in sorted({224, 227, variant.input.height}):
         if lo <= size <= hi:
             row = sw.row(size)
+            flat_text = f"flatten {row.flatten:,}" if row.flatten is not None else "no flatten"
             if row.exact:
-                notes.append(f"**{size}**: exact, every division leaves no remainder (flatten {row.flatten:,}).")
+                notes.append(f"**{size}**: exact, every division leaves no remainder ({flat_text}).")
             elif row.valid:
                 flat = f", flatten {row.flatten:,}" if row.flatten is not None else ""
                 notes.append(f"**{size}**: works but inexact: {', '.join(row.inexact)}{flat}.")

@@ -139,3 +139,13 @@ def test_the_link_holds_the_window():
     at.run()
     assert not at.exception
     assert at.slider(key="f_w").value == 224 and at.slider(key="f_k").value == 11
+
+
+@pytest.mark.parametrize("name", ["vgg16", "resnet18", "resnet34-conv3-dashed", "resnet-seed-identity-broken"])
+def test_sweep_of_the_later_networks(name):
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    at.session_state["variant"] = PRESETS[name]
+    at.run()
+    at.selectbox(key="f_variant").set_value(name).run()
+    assert not at.exception
+    assert not [w for w in at.warning if "went wrong" in w.value]

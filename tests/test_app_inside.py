@@ -360,3 +360,11 @@ def test_an_oversize_run_is_refused_with_the_reason_before_it_starts():
     (error,) = [html.unescape(e.value) for e in at.error]
     assert error.startswith("Not run: every layer's output for this image adds up to")
     assert "over the 256 MiB one run may keep" in error and "smaller input or fewer channels" in error
+
+
+@pytest.mark.parametrize("name", ["vgg16", "resnet18", "resnet34-conv3-dashed", "resnet-seed-identity-broken"])
+def test_later_networks_inside(name):
+    at = _page(PRESETS[name]).run()
+    assert not at.exception
+    assert not [w for w in at.warning if "went wrong" in w.value]
+    assert "2 · Feature maps" in _subheaders(at) or at.error  # maps, or the engine's message for the broken one
