@@ -1,19 +1,29 @@
 """What happens inside: every layer's output for one image, receptive-field windows, top-5 classes.
 
-`capture` runs one forward pass with a forward hook on every layer (in `analysis.rows` order) and
-returns each output as a CPU float tensor without the batch dimension. `receptive_window` maps an
-output position back to the input pixels it sees, walking the layers backwards: a conv or pool
-output index i covers inputs i·s − p … i·s − p + d·(k − 1) (the standard recurrence: the window's
-start moves by −p·jump per layer, its size grows by (k_eff − 1)·jump), adaptive pooling covers its
-bin ⌊i·H/s⌋ … ⌈(i + 1)·H/s⌉ − 1, element-wise layers (ReLU, LRN, dropout …) change nothing. The
-unclipped window's size equals `LayerRow.receptive_field` and neighbours are `LayerRow.jump` apart;
-the clipped window (each layer's range clipped to that layer's real input, so padding and pixels a
-layer never reaches are left out) is what the page outlines on the image.
+`capture` runs one forward pass with a forward hook on every top-level layer (in `analysis.rows`
+order) and returns each output as a CPU float tensor without the batch dimension; a residual
+block's output is the sum, after the add. With `blocks=True` it also keeps, for every block, each
+body layer's and each shortcut layer's output (`Activations.blocks`, one `BlockActivations` per
+block: `body_output + shortcut_output == output`, the identity shortcut passing the block's input).
 
-Budget: `capture` keeps every layer's output, so before running anything it works out, by
-arithmetic, the bytes it would keep and the multiply-adds of the pass (`capture_cost`: from the
-engine's `Analysis` rows, or from the built model's layers on PyTorch's meta device, which
-allocates nothing) and raises `CaptureTooLarge` over `MAX_CAPTURE_BYTES` or `MAX_CAPTURE_MACS`.
+`receptive_window` maps an output position back to the input pixels it sees, walking the layers
+backwards: a conv or pool output index i covers inputs i·s − p … i·s − p + d·(k − 1) (the standard
+recurrence: the window's start moves by −p·jump per layer, its size grows by (k_eff − 1)·jump),
+adaptive pooling covers its bin ⌊i·H/s⌋ … ⌈(i + 1)·H/s⌉ − 1, element-wise layers (ReLU, LRN,
+dropout …) change nothing, and a residual block covers the union of what its body (walked in
+reverse through `row.body`) and its shortcut see. The unclipped window's size equals
+`LayerRow.receptive_field` and neighbours are `LayerRow.jump` apart (the engine follows a block's
+body, which in every preset sees at least as far as the shortcut); the clipped window (each
+layer's range clipped to that layer's real input, so padding and pixels a layer never reaches are
+left out) is what the page outlines on the image. A position inside a block has a window too
+(`branch`, `branch_index`).
+
+Budget: before running anything, `capture_cost` works out by arithmetic the bytes of every output
+the pass produces (the layers inside residual blocks included: the engine's activation memory less
+the input, exactly what `capture(blocks=True)` keeps and an upper bound on plain `capture`) and its
+multiply-adds, from the engine's `Analysis` rows or from the built model's layers on PyTorch's meta
+device (which allocates nothing), and `capture` raises `CaptureTooLarge` over `MAX_CAPTURE_BYTES`
+or `MAX_CAPTURE_MACS`.
 """
 
 from __future__ import annotations
@@ -27,19 +37,21 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .analysis import Analysis, Shape, format_bytes, format_shape
-from .build import AlexNetVariant, build_model
+from .analysis import Analysis, LayerRow, Shape, format_bytes, format_shape, module_names
+from .build import AlexNetVariant, ResidualBlock, build_model
 from .runtime import device_label
-from .spec import AdaptiveAvgPool, Conv, Flatten, Linear, Variant, _Pool
+from .spec import AdaptiveAvgPool, Conv, Layer, Residual, Variant, _Pool
 
 __all__ = [
     "CLASSES_PATH",
     "MAX_CAPTURE_BYTES",
     "MAX_CAPTURE_MACS",
     "Activations",
+    "BlockActivations",
     "CaptureCost",
     "CaptureTooLarge",
     "Window",
+    "block_names",
     "capture",
     "capture_cost",
     "check_capture",
@@ -53,11 +65,12 @@ __all__ = [
 CLASSES_PATH = Path(__file__).resolve().parents[1] / "assets" / "imagenet_classes.txt"
 
 # What one Inside run may keep and cost. The page caches up to 8 captures for all sessions
-# together, so 256 MiB each bounds them at 2 GiB; torchvision's AlexNet keeps 4.8 MiB and the
-# paper's 8 MiB, so a student can still double the input side (4×) or the channels several times.
+# together, so 256 MiB each bounds them at 2 GiB; torchvision's AlexNet keeps 4.2 MiB and the
+# paper's 7.4 MiB, so a student can still double the input side (4×) or the channels several times
+# (resnet18 produces 31 MiB counting its blocks' inner layers, resnet34 48 MiB, vgg16 109 MiB).
 MAX_CAPTURE_BYTES = 256 * 1024**2
-# torchvision's AlexNet is 0.71 billion multiply-adds; 20 billion (28×) take about 2.5 s on a
-# 2-thread CPU. (The reported 128-channel 1000×1000 run took 38 s and kept 1.9 GB.)
+# torchvision's AlexNet is 0.71 billion multiply-adds (resnet18 1.8, vgg16 15.5); 20 billion (28×)
+# take about 2.5 s on a 2-thread CPU. (The reported 128-channel 1000×1000 run took 38 s and kept 1.9 GB.)
 MAX_CAPTURE_MACS = 20 * 10**9
 _BYTES_KEPT = 4  # outputs are kept as float32
 
@@ -95,46 +108,146 @@ class CaptureCost:
         return None
 
 
-def _walk(model: AlexNetVariant, input_shape: Shape) -> list[tuple[str, Shape, int]]:
-    """(name, output shape, MACs) per layer, on the meta device: shapes only, no memory, no weights touched."""
+# torch module → the config's layer kind, to name a block's inner layers as the engine does
+_KIND_OF_MODULE: tuple[tuple[type[nn.Module], str], ...] = (
+    (nn.Conv2d, "conv"),
+    (nn.Linear, "linear"),
+    (nn.modules.batchnorm._BatchNorm, "batchnorm"),
+    (nn.ReLU, "relu"),
+    (nn.Tanh, "tanh"),
+    (nn.Sigmoid, "sigmoid"),
+    (nn.LocalResponseNorm, "lrn"),
+    (nn.MaxPool2d, "maxpool"),
+    (nn.AvgPool2d, "avgpool"),
+    (nn.AdaptiveAvgPool2d, "adaptiveavgpool"),
+    (nn.Dropout, "dropout"),
+    (nn.Flatten, "flatten"),
+)
+
+
+@dataclass(frozen=True)
+class _Kinded:
+    type: str
+
+
+def _kind_of(module: nn.Module) -> str:
+    return next((kind for cls, kind in _KIND_OF_MODULE if isinstance(module, cls)), type(module).__name__.lower())
+
+
+def block_names(block: ResidualBlock, name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The engine's role names of a built block's body and shortcut layers (as `branch_names` gives
+    them: res3a.conv1 …, res3a.shortcut.conv1 …)."""
+    body = [_Kinded(_kind_of(m)) for m in block.body_modules()]
+    shortcut = [_Kinded(_kind_of(m)) for m in block.shortcut_modules()]
+    return (
+        tuple(f"{name}.{n}" for n in module_names(body)),  # type: ignore[arg-type]
+        tuple(f"{name}.shortcut.{n}" for n in module_names(shortcut)),  # type: ignore[arg-type]
+    )
+
+
+def _meta_step(module: nn.Module, x: torch.Tensor) -> tuple[torch.Tensor, int]:
+    """One plain layer on the meta device: its output (shape only) and its multiply-adds."""
+    if isinstance(module, nn.Conv2d):
+        weight = torch.empty(module.weight.shape, device="meta")
+        padding = module.padding if isinstance(module.padding, str) else tuple(module.padding)
+        out = F.conv2d(x, weight, None, module.stride, padding, module.dilation, module.groups)
+        kh, kw = module.kernel_size
+        return out, out.numel() * (module.in_channels // module.groups) * kh * kw
+    if isinstance(module, nn.Linear):
+        return torch.empty(
+            (*x.shape[:-1], module.out_features), device="meta"
+        ), module.in_features * module.out_features
+    if isinstance(module, nn.modules.batchnorm._BatchNorm):
+        return x, 0  # keeps the shape (its parameters may live on another device)
+    return module(x), 0  # no parameters: pools, LRN, activations, dropout, flatten
+
+
+def _walk(model: AlexNetVariant, input_shape: Shape) -> tuple[list[tuple[str, Shape]], int]:
+    """Every output the pass produces, as (name, shape) in `Analysis.all_rows()` order (a block, then
+    its body's and its shortcut's layers), and the pass's multiply-adds: on the meta device, so
+    shapes only, no memory, no weights touched."""
     x = torch.empty((1, *input_shape), device="meta")
-    out = []
+    outputs: list[tuple[str, Shape]] = []
+    total = 0
     for name, module in zip(model.layer_names, model.layer_modules()):
-        macs = 0
-        if isinstance(module, nn.Conv2d):
-            weight = torch.empty(module.weight.shape, device="meta")
-            padding = module.padding if isinstance(module.padding, str) else tuple(module.padding)
-            x = F.conv2d(x, weight, None, module.stride, padding, module.dilation, module.groups)
-            kh, kw = module.kernel_size
-            macs = x.numel() * (module.in_channels // module.groups) * kh * kw
-        elif isinstance(module, nn.Linear):
-            x = torch.empty((*x.shape[:-1], module.out_features), device="meta")
-            macs = module.in_features * module.out_features
-        elif not isinstance(module, nn.modules.batchnorm._BatchNorm):  # batch norm keeps the shape
-            x = module(x)  # no parameters: pools, LRN, activations, dropout, flatten
-        out.append((name, tuple(x.shape[1:]), macs))
-    return out
+        if isinstance(module, ResidualBlock):
+            inner: list[tuple[str, Shape]] = []
+            body_names, shortcut_names = block_names(module, name)
+            branch_out = []
+            for names, modules in ((body_names, module.body_modules()), (shortcut_names, module.shortcut_modules())):
+                h = x
+                for inner_name, inner_module in zip(names, modules):
+                    h, macs = _meta_step(inner_module, h)
+                    total += macs
+                    inner.append((inner_name, tuple(h.shape[1:])))
+                branch_out.append(h)
+            x = torch.empty(branch_out[0].shape, device="meta")  # the sum: the body's shape
+            outputs.append((name, tuple(x.shape[1:])))
+            outputs.extend(inner)
+        else:
+            x, macs = _meta_step(module, x)
+            total += macs
+            outputs.append((name, tuple(x.shape[1:])))
+    return outputs, total
 
 
 def capture_cost(source: Analysis | AlexNetVariant, input_shape: Shape | None = None, *, batch: int = 1) -> CaptureCost:
-    """What `capture` would keep and compute: from the engine's rows, or from a built model's layers."""
+    """What `capture` would keep and compute: from the engine's rows, or from a built model's layers.
+
+    The bytes count every output the pass produces, a residual block's inner layers included (the
+    engine's activation memory less the input): what `capture(blocks=True)` keeps.
+    """
     if isinstance(source, Analysis):
-        rows = [(r.name, r.output, r.macs) for r in source.rows]
+        outputs = [(r.name, r.output) for r in source.all_rows()]
+        macs = source.total_macs
     else:
         if input_shape is None:
             raise ValueError("capture_cost of a model needs the input shape (C, H, W)")
-        rows = _walk(source, tuple(input_shape))
-    if not rows:
+        outputs, macs = _walk(source, tuple(input_shape))
+    if not outputs:
         return CaptureCost(0, 0, "")
-    name, shape, _ = max(rows, key=lambda r: math.prod(r[1]))
-    kept = batch * sum(math.prod(r[1]) for r in rows) * _BYTES_KEPT
-    return CaptureCost(kept, batch * sum(r[2] for r in rows), f"{name} · {format_shape(shape)}")
+    name, shape = max(outputs, key=lambda r: math.prod(r[1]))
+    kept = batch * sum(math.prod(r[1]) for r in outputs) * _BYTES_KEPT
+    return CaptureCost(kept, batch * macs, f"{name} · {format_shape(shape)}")
 
 
 def check_capture(cost: CaptureCost) -> None:
     """Raise `CaptureTooLarge` when `cost` is over either budget."""
     if (problem := cost.problem()) is not None:
         raise CaptureTooLarge(problem, cost)
+
+
+@dataclass(frozen=True)
+class BlockActivations:
+    """Inside one residual block, for one image: what reaches the add from each side, and the sum.
+
+    `body` / `shortcut` hold each branch layer's output in order (names as the engine's
+    `row.body` / `row.shortcut`); the identity shortcut has none and passes `input`.
+    `body_output + shortcut_output` equals `output` exactly (the add, in float32).
+    """
+
+    index: int  # the block's top-level index (↔ analysis.rows[index], Activations.outputs[index])
+    name: str  # res2a
+    input: torch.Tensor  # what arrives at the block
+    body_names: tuple[str, ...]  # res2a.conv1, res2a.bn1, …
+    body: tuple[torch.Tensor, ...]
+    shortcut_names: tuple[str, ...]  # res3a.shortcut.conv1, … (empty for the identity)
+    shortcut: tuple[torch.Tensor, ...]
+    output: torch.Tensor  # after the add, before any activation that follows the block
+
+    @property
+    def identity(self) -> bool:
+        return not self.shortcut
+
+    @property
+    def body_output(self) -> torch.Tensor:
+        """The main path's result: the add's first input."""
+        return self.body[-1]
+
+    @property
+    def shortcut_output(self) -> torch.Tensor:
+        """The shortcut's result (the block's input itself for the identity): the add's second input."""
+        return self.shortcut[-1] if self.shortcut else self.input
 
 
 @dataclass(frozen=True)
@@ -145,6 +258,7 @@ class Activations:
     outputs: tuple[torch.Tensor, ...]
     milliseconds: float
     device: str
+    blocks: tuple[BlockActivations, ...] = ()  # with capture(..., blocks=True): one per residual block
 
     @property
     def logits(self) -> torch.Tensor:
@@ -153,6 +267,11 @@ class Activations:
     def spatial_indices(self) -> list[int]:
         """Layers whose output is a C×H×W feature map."""
         return [i for i, out in enumerate(self.outputs) if out.dim() == 3]
+
+    def block(self, index: int) -> BlockActivations | None:
+        """The inside of the residual block at top-level `index` (None when it is not a block or the
+        capture did not keep blocks)."""
+        return next((b for b in self.blocks if b.index == index), None)
 
 
 def seeded_model(
@@ -165,29 +284,50 @@ def seeded_model(
     return model.to(device) if device is not None else model
 
 
+def _to_cpu(out: torch.Tensor) -> torch.Tensor:
+    return out[0].detach().to("cpu", torch.float32)
+
+
 @torch.inference_mode()
 def capture(
-    model: AlexNetVariant, x: torch.Tensor, *, device: torch.device | None = None, analysis: Analysis | None = None
+    model: AlexNetVariant,
+    x: torch.Tensor,
+    *,
+    device: torch.device | None = None,
+    analysis: Analysis | None = None,
+    blocks: bool = False,
 ) -> Activations:
-    """One forward pass with a hook on every layer; outputs come back as float32 CPU tensors.
+    """One forward pass with a hook on every top-level layer; outputs come back as float32 CPU tensors.
 
-    Raises `CaptureTooLarge` before running anything when the outputs it would keep or the pass's
+    A residual block's output is the sum (after the add). With `blocks=True` every body and shortcut
+    layer is hooked too, and `Activations.blocks` holds each block's inside (`BlockActivations`).
+    Raises `CaptureTooLarge` before running anything when the outputs the pass produces or its
     multiply-adds are over budget (from `analysis` when given, else from the model's layers).
     """
     check_capture(capture_cost(analysis if analysis is not None else model, tuple(x.shape[1:]), batch=x.shape[0]))
     device = device or next((p.device for p in model.parameters()), torch.device("cpu"))
-    outputs: list[torch.Tensor | None] = [None] * len(model.layer_names)
+    modules = model.layer_modules()
+    outputs: list[torch.Tensor | None] = [None] * len(modules)
+    # per block: (index, body modules' outputs, shortcut modules' outputs)
+    inner: list[tuple[int, list[torch.Tensor | None], list[torch.Tensor | None]]] = []
     handles = []
 
-    def hook_for(index: int):
+    def hook_for(store: list[torch.Tensor | None], index: int):
         def hook(_module: torch.nn.Module, _inputs: tuple, output: torch.Tensor) -> None:
-            outputs[index] = output
+            store[index] = output
 
         return hook
 
-    for index, module in enumerate(model.layer_modules()):
-        handles.append(module.register_forward_hook(hook_for(index)))
     try:
+        for index, module in enumerate(modules):
+            handles.append(module.register_forward_hook(hook_for(outputs, index)))
+            if blocks and isinstance(module, ResidualBlock):
+                body, shortcut = module.body_modules(), module.shortcut_modules()
+                record = (index, [None] * len(body), [None] * len(shortcut))
+                inner.append(record)
+                for store, branch in ((record[1], body), (record[2], shortcut)):
+                    for j, m in enumerate(branch):
+                        handles.append(m.register_forward_hook(hook_for(store, j)))
         x = x.to(device)
         if device.type == "cuda":
             torch.cuda.synchronize(device)
@@ -201,10 +341,27 @@ def capture(
     finally:
         for handle in handles:
             handle.remove()
-    cpu = tuple(out[0].detach().to("cpu", torch.float32) for out in outputs if out is not None)
-    if len(cpu) != len(outputs):
+    if any(out is None for out in outputs) or any(o is None for _, b, s in inner for o in (*b, *s)):
         raise RuntimeError("a layer produced no output during the forward pass")
-    return Activations(tuple(model.layer_names), cpu, ms, device_label(device))
+    cpu = tuple(_to_cpu(out) for out in outputs)  # type: ignore[arg-type]
+    kept: list[BlockActivations] = []
+    for index, body, shortcut in inner:
+        block = modules[index]
+        assert isinstance(block, ResidualBlock)
+        body_names, shortcut_names = block_names(block, model.layer_names[index])
+        kept.append(
+            BlockActivations(
+                index=index,
+                name=model.layer_names[index],
+                input=cpu[index - 1] if index > 0 else _to_cpu(x),
+                body_names=body_names,
+                body=tuple(_to_cpu(o) for o in body),  # type: ignore[arg-type]
+                shortcut_names=shortcut_names,
+                shortcut=tuple(_to_cpu(o) for o in shortcut),  # type: ignore[arg-type]
+                output=cpu[index],
+            )
+        )
+    return Activations(tuple(model.layer_names), cpu, ms, device_label(device), tuple(kept))
 
 
 def top_channels(fmap: torch.Tensor, k: int) -> list[int]:
@@ -242,29 +399,87 @@ def _back(layer: object, in_size: int, out_size: int, lo: int, hi: int) -> tuple
     return lo, hi
 
 
-def receptive_window(analysis: Analysis, layer_index: int, y: int, x: int) -> Window:
-    """The input window one output position of layer `layer_index` sees (whole image after flatten)."""
+# One axis of a window while walking back: (lo, hi) unclipped, and (lo, hi) clipped or None (nothing seen).
+_Span = tuple[tuple[int, int], tuple[int, int] | None]
+
+
+def _back_span(layer: Layer, row: LayerRow, axis: int, span: _Span) -> _Span:
+    """The input span feeding `span` of one layer's output along one axis (1: rows, 2: columns)."""
+    (lo, hi), clipped = span
+    if isinstance(layer, Residual):
+        # body(x) + shortcut(x): the union of what the two branches see
+        spans = [_back_branch(layer.body, row.body, axis, span)]
+        spans.append(_back_branch(layer.shortcut, row.shortcut, axis, span) if layer.shortcut else span)
+        seen = [c for _, c in spans if c is not None]
+        return (
+            (min(u[0] for u, _ in spans), max(u[1] for u, _ in spans)),
+            (min(c[0] for c in seen), max(c[1] for c in seen)) if seen else None,
+        )
+    in_size, out_size = row.input[axis], row.output[axis]
+    unclipped = _back(layer, in_size, out_size, lo, hi)
+    if clipped is None:
+        return unclipped, None
+    # What is actually seen: padding and pixels past a layer's edge contribute nothing.
+    c_lo, c_hi = _back(layer, in_size, out_size, *clipped)
+    c_lo, c_hi = max(c_lo, 0), min(c_hi, in_size - 1)
+    return unclipped, ((c_lo, c_hi) if c_lo <= c_hi else None)
+
+
+def _back_branch(layers: tuple[Layer, ...], rows: tuple[LayerRow, ...], axis: int, span: _Span) -> _Span:
+    for layer, row in zip(reversed(layers), reversed(rows)):
+        span = _back_span(layer, row, axis, span)
+    return span
+
+
+def receptive_window(
+    analysis: Analysis,
+    layer_index: int,
+    y: int,
+    x: int,
+    *,
+    branch: str | None = None,
+    branch_index: int | None = None,
+) -> Window:
+    """The input window one output position of layer `layer_index` sees (whole image after flatten).
+
+    For a layer inside a residual block, give the block's index, `branch` ("body" or "shortcut")
+    and the layer's `branch_index` in it (`row.body[branch_index]`).
+    """
     _, height, width = analysis.input_shape
+    whole = Window(0, 0, height - 1, width - 1, (0, 0, height - 1, width - 1))
     rows = analysis.rows
     layers = analysis.variant.layers
-    if any(isinstance(layers[i], (Flatten, Linear)) for i in range(layer_index + 1)):
-        return Window(0, 0, height - 1, width - 1, (0, 0, height - 1, width - 1))
-    out = rows[layer_index].output
+    row = rows[layer_index]
+    chain: list[tuple[tuple[Layer, ...], tuple[LayerRow, ...]]] = []  # walked back, last first
+    if branch is not None:
+        block = layers[layer_index]
+        if not isinstance(block, Residual) or branch not in Residual.BRANCHES:
+            raise ValueError(f"{row.name} has no {branch!r} branch: only a residual block has a body and a shortcut")
+        inner_layers, inner_rows = getattr(block, branch), getattr(row, branch)
+        if branch_index is None or not 0 <= branch_index < len(inner_rows):
+            raise ValueError(f"{row.name}'s {branch} has {len(inner_rows)} layers; no layer {branch_index}")
+        chain.append((inner_layers[: branch_index + 1], inner_rows[: branch_index + 1]))
+        target = inner_rows[branch_index]
+        before = layer_index
+    else:
+        target = row
+        before = layer_index + 1
+    chain.insert(0, (layers[:before], rows[:before]))
+    seen = [r for _, part in chain for top in part for r in top.walk()]
+    if any(len(r.output) != 3 for r in seen):  # flattened on the way: every unit sees the whole image
+        return whole
+    out = target.output
     if not 0 <= y < out[1] or not 0 <= x < out[2]:
-        raise ValueError(f"position ({y}, {x}) is outside the {out[1]}×{out[2]} map of {rows[layer_index].name}")
-    top, bottom, left, right = y, y, x, x
-    c_top, c_bottom, c_left, c_right = y, y, x, x
-    for i in range(layer_index, -1, -1):
-        row = rows[i]
-        (in_h, out_h), (in_w, out_w) = (row.input[1], row.output[1]), (row.input[2], row.output[2])
-        top, bottom = _back(layers[i], in_h, out_h, top, bottom)
-        left, right = _back(layers[i], in_w, out_w, left, right)
-        # What is actually seen: padding and pixels past a layer's edge contribute nothing.
-        c_top, c_bottom = _back(layers[i], in_h, out_h, c_top, c_bottom)
-        c_left, c_right = _back(layers[i], in_w, out_w, c_left, c_right)
-        c_top, c_bottom = max(c_top, 0), min(c_bottom, in_h - 1)
-        c_left, c_right = max(c_left, 0), min(c_right, in_w - 1)
-    clipped = (c_top, c_left, c_bottom, c_right)
+        raise ValueError(f"position ({y}, {x}) is outside the {out[1]}×{out[2]} map of {target.name}")
+    spans = {1: ((y, y), (y, y)), 2: ((x, x), (x, x))}
+    for part_layers, part_rows in reversed(chain):
+        for axis in spans:
+            spans[axis] = _back_branch(part_layers, part_rows, axis, spans[axis])  # type: ignore[arg-type]
+    (top, bottom), c_rows = spans[1]
+    (left, right), c_cols = spans[2]
+    if c_rows is None or c_cols is None:  # only padding reaches this unit
+        return Window(top, left, bottom, right, (0, 0, -1, -1))
+    clipped = (c_rows[0], c_cols[0], c_rows[1], c_cols[1])
     return Window(top, left, bottom, right, clipped)
 
 

@@ -20,7 +20,7 @@ from matplotlib import font_manager
 from PIL import Image, ImageDraw, ImageFont
 
 from .activations import Window
-from .spec import LRN, Conv, Variant
+from .spec import LRN, Conv, Layer, Residual, Variant
 
 __all__ = [
     "LrnRatio",
@@ -281,9 +281,21 @@ def layer_strip(
     return image
 
 
+def _main_path_convs(layers: Sequence[Layer]) -> list[Conv]:
+    """The convs in reading order along the main path (a residual block's body, not its shortcut)."""
+    out: list[Conv] = []
+    for layer in layers:
+        if isinstance(layer, Residual):
+            out += _main_path_convs(layer.body)
+        elif isinstance(layer, Conv):
+            out.append(layer)
+    return out
+
+
 def conv1_towers(variant: Variant) -> int:
-    """How many GPU towers conv1's filters split into: the next conv's groups (2 in the paper), else 1."""
-    convs = [layer for layer in variant.layers if isinstance(layer, Conv)]
+    """How many GPU towers conv1's filters split into: the next conv's groups (2 in the paper), else 1.
+    The next conv may be the first of a residual block's body (ResNet's conv1 feeds res2a.conv1)."""
+    convs = _main_path_convs(variant.layers)
     if len(convs) < 2:
         return 1
     groups = convs[1].groups

@@ -14,10 +14,14 @@
 - `load_state_dict_file` uses `torch.load(..., weights_only=True)` only: a pickle that would run
   code is refused by PyTorch's restricted unpickler before anything executes. Before that, the
   sizes the file declares (its zip directory, and each storage in its pickle, read by an inert
-  unpickler) are checked against `MAX_STATE_BYTES` (torchvision AlexNet's 233 MiB plus 5%) and
-  against each other, so a zip bomb is refused having read only the directory and the pickle.
+  unpickler) are checked against `MAX_STATE_BYTES` and against each other, so a zip bomb is
+  refused having read only the directory and the pickle. The budget is derived from the presets:
+  the largest preset's state dict (vgg16's 528 MiB; `state_dict_bytes` works it out by arithmetic)
+  plus 5%, so every preset's weights load, a smaller variant's can be taken partly from a bigger
+  file (resnet18 from resnet34's), and anything larger than any preset needs is refused unread.
 - `compatible(variant)` says whether the variant's parameter shapes equal torchvision's AlexNet;
-  `match_report` lists missing / unexpected / shape-mismatched / unusable keys (only dense,
+  `match_report` (any layout: AlexNet's features.0.weight, ResNet's layer2.0.downsample.0.weight
+  and batch norm's int64 num_batches_tracked) lists missing / unexpected / shape-mismatched / unusable keys (only dense,
   floating-point tensors are usable: a sparse or int64 tensor is reported with its reason);
   `apply_state_dict` loads strictly, or only the matching tensors when asked.
 """
@@ -49,11 +53,14 @@ from typing import BinaryIO
 import torch
 from torch import nn
 
-from .analysis import format_bytes
+from .analysis import Analysis, analyse, format_bytes
 from .build import BuildError, build_model
-from .spec import Variant
+from .presets import PRESETS
+from .spec import BatchNorm, Variant
 
 __all__ = [
+    "LARGEST_PRESET",
+    "LARGEST_PRESET_BYTES",
     "MAX_PICKLE_BYTES",
     "MAX_STATE_BYTES",
     "MAX_WEIGHTS_BYTES",
@@ -75,6 +82,7 @@ __all__ = [
     "match_report",
     "remove_stale_partials",
     "shape_differences",
+    "state_dict_bytes",
     "unusable_reason",
 ]
 
@@ -465,12 +473,28 @@ def _unwrap(obj: object) -> object:
     return obj
 
 
+def state_dict_bytes(variant: Variant | Analysis) -> int:
+    """The bytes of a built variant's `state_dict()`, by arithmetic: its float32 parameters, and each
+    batch norm's running mean and variance (float32, one per channel) and num_batches_tracked (int64)."""
+    analysis = variant if isinstance(variant, Analysis) else analyse(variant)
+    norms = [r for r in analysis.all_rows() if r.type == BatchNorm.type]
+    return analysis.param_bytes + sum(2 * 4 * r.input[0] + 8 for r in norms)
+
+
+def _largest_preset() -> tuple[str, int]:
+    sizes = {name: state_dict_bytes(v) for name, v in PRESETS.items() if analyse(v).valid}
+    name = max(sizes, key=lambda n: sizes[n])
+    return name, sizes[name]
+
+
 # Declared sizes are checked against these before torch.load reads anything large (a 1.9 MB .pth
 # whose DEFLATE-compressed record declares 2 GB would otherwise be unpacked in full):
 TORCHVISION_BYTES = 61_100_840 * 4  # torchvision AlexNet's float32 tensors: 233 MiB
-# 5% over torchvision's AlexNet: every preset fits (the largest, single-gpu, is 238 MiB).
-MAX_STATE_BYTES = TORCHVISION_BYTES * 105 // 100
-MAX_PICKLE_BYTES = 1024 * 1024  # data.pkl of AlexNet's state dict is under 2 KB
+# The largest preset's state dict (vgg16: 528 MiB, 138M parameters) plus 5%: every preset's weights
+# load; a file declaring more than any preset needs (a zip bomb's 954 MiB) is refused unread.
+LARGEST_PRESET, LARGEST_PRESET_BYTES = _largest_preset()
+MAX_STATE_BYTES = LARGEST_PRESET_BYTES * 105 // 100
+MAX_PICKLE_BYTES = 1024 * 1024  # data.pkl of AlexNet's state dict is under 2 KB, resnet34's 218 keys' ~20 KB
 _SMALL_ENTRY = 64 * 1024  # version, byteorder, serialization_id ... are a few bytes each
 _MAX_ENTRIES = 4096
 _MAX_GLOBALS = 64
@@ -482,7 +506,8 @@ _SAVE_AGAIN = "save the weights again with torch.save(model.state_dict(), path).
 def _too_much_message(declared: int, limit: int) -> str:
     return (
         f"refused: the file declares {format_bytes(declared)} of tensor data, more than the {format_bytes(limit)} this page loads "
-        f"(torchvision's AlexNet needs {format_bytes(TORCHVISION_BYTES)}): upload the weights of a variant no bigger than AlexNet."
+        f"(the largest preset, {LARGEST_PRESET}, needs {format_bytes(LARGEST_PRESET_BYTES)}): upload the weights of a "
+        f"variant no bigger than {LARGEST_PRESET}."
     )
 
 
@@ -665,8 +690,9 @@ def _check_before_loading(stream: BinaryIO, size: int, max_bytes: int) -> None:
     """Everything torch.load would allocate, bounded from the file's own declarations; leaves `stream` at 0."""
     if size > max_bytes + _ARCHIVE_SLACK:
         raise WeightsError(
-            f"refused: the file is {format_bytes(size)}, more than the {format_bytes(max_bytes)} this page loads (torchvision's "
-            f"AlexNet is {format_bytes(TORCHVISION_BYTES)}): upload the weights of a variant no bigger than AlexNet."
+            f"refused: the file is {format_bytes(size)}, more than the {format_bytes(max_bytes)} this page loads (the "
+            f"largest preset, {LARGEST_PRESET}, is {format_bytes(LARGEST_PRESET_BYTES)}): upload the weights of a variant "
+            f"no bigger than {LARGEST_PRESET}."
         )
     head = stream.read(4)
     stream.seek(0)

@@ -9,7 +9,8 @@ import pytest
 import torch
 from PIL import Image
 
-from explorer.activations import Window
+from explorer.activations import Window, capture, seeded_model
+from explorer.analysis import format_shape
 from explorer.figures_inside import (
     _format_value,
     _lut,
@@ -27,7 +28,7 @@ from explorer.figures_inside import (
     window_on_input,
 )
 from explorer.presets import PRESETS
-from explorer.spec import LRN
+from explorer.spec import LRN, Conv, InputSpec, ReLU, Residual, Variant
 
 
 def _ramp(c: int, h: int, w: int) -> torch.Tensor:
@@ -121,6 +122,55 @@ def test_filter_tiles_towers_and_normalisation():
     assert (tile[..., 0] == tile[..., 1]).all() and (tile[..., 1] == tile[..., 2]).all()
     with pytest.raises(ValueError, match="out×in×k×k"):
         filter_tiles(torch.zeros(3, 3))
+
+
+def test_filter_tiles_of_resnet18_conv1():
+    """ResNet-18's conv1 is 64×3×7×7 (bias-free), at the top level like AlexNet's: one tower of 64."""
+    model = seeded_model(PRESETS["resnet18"])
+    conv1 = model.layer_modules()[0]
+    assert tuple(conv1.weight.shape) == (64, 3, 7, 7) and conv1.bias is None
+    towers = conv1_towers(PRESETS["resnet18"])
+    assert towers == 1
+    image = filter_tiles(conv1.weight, towers=towers)
+    # 7×7 kernels enlarged 6× (42 px) in 16 columns × 4 rows with 2 px gaps, under a 22 px label.
+    assert image.size == (16 * 44 + 2, 22 + 4 * 44 + 2)
+    arr = np.asarray(image).astype(int)
+    for f in (0, 17, 63):
+        r, c = divmod(f, 16)
+        y, x = 22 + 2 + r * 44, 2 + c * 44
+        tile = arr[y : y + 42, x : x + 42]
+        w = conv1.weight[f].detach().permute(1, 2, 0).numpy()
+        expected = np.rint((w - w.min()) / (w.max() - w.min()) * 255)
+        assert (tile[::6, ::6] == expected).all(), f
+        assert (tile == np.repeat(np.repeat(expected, 6, axis=0), 6, axis=1)).all(), f
+
+
+def test_conv1_towers_read_through_residual_blocks():
+    stem = (Conv(64, 7, stride=2, padding=3), ReLU())
+
+    def block(body_groups: int, shortcut_groups: int) -> Variant:
+        body = (Conv(64, 3, padding=1, groups=body_groups), ReLU(), Conv(64, 3, padding=1))
+        return Variant("b", InputSpec(), (*stem, Residual(body, (Conv(64, 1, groups=shortcut_groups),))))
+
+    assert conv1_towers(block(2, 1)) == 2  # conv1 feeds the block's body: its first conv's groups
+    assert conv1_towers(block(1, 2)) == 1  # the shortcut is not the main path
+    assert conv1_towers(block(4, 1)) == 4
+
+
+def test_figures_of_a_residual_capture():
+    """The grid, the strip and one channel for a block's output and the add's two inputs."""
+    variant = PRESETS["resnet34-conv3-dashed"]
+    acts = capture(
+        seeded_model(variant), torch.rand(1, 64, 56, 56, generator=torch.Generator().manual_seed(0)), blocks=True
+    )
+    block = acts.block(0)
+    assert block is not None and not block.identity
+    for fmap in (block.body_output, block.shortcut_output, block.output):
+        grid = feature_grid(fmap, (0, 1, 2), title=f"res2a · {format_shape(tuple(fmap.shape))}")
+        assert grid.channels == (0, 1, 2) and grid.vmin == float(fmap[:3].min())
+        assert channel_image(fmap[0], position=(27, 27)).width >= 28
+    strip = layer_strip(acts.outputs, acts.names, (0, 1))
+    assert strip.size == (2 * 110 + 6, 104 + 34 + 12)  # res2a and res2a_relu
 
 
 def test_conv1_towers():

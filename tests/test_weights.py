@@ -247,11 +247,13 @@ def test_match_report_other_architecture_agrees_with_torch():
     lenet = build_model(PRESETS["lenet-5"]).state_dict()
     report = W.match_report(model, lenet)
     assert report.summary() == "0 of 16 tensors match; 12 missing, 6 unexpected, 4 with the wrong shape"
+    # paper-2012's classifier is Caffe's fc6 → relu6 → drop6, so its linear layers are classifier.0/3/6;
+    # LeNet's are classifier.0/2/4: only features.0 and classifier.0 share a key (with other shapes).
     assert {r.key for r in report.rows if r.status == "shape mismatch"} == {
         "features.0.weight",
         "features.0.bias",
-        "classifier.4.weight",
-        "classifier.4.bias",
+        "classifier.0.weight",
+        "classifier.0.bias",
     }
     assert report.rows[0].to_dict() == {
         "key": "features.0.weight",
@@ -268,6 +270,59 @@ def test_match_report_other_architecture_agrees_with_torch():
         W.apply_state_dict(model, lenet)
     with pytest.raises(W.WeightsError, match="^no tensor in the file matches"):
         W.apply_state_dict(model, lenet, partial=True)
+
+
+def test_match_report_residual_keys_agree_with_torch():
+    """torchvision's ResNet keys: layer1.0.conv1.weight, layer2.0.downsample.0.weight, batch norm's
+    running statistics and int64 num_batches_tracked; resnet18 is resnet34 with fewer blocks per stage."""
+    r18 = build_model(PRESETS["resnet18"])
+    r34 = build_model(PRESETS["resnet34"]).state_dict()
+    report = W.match_report(r18, r34)
+    assert report.summary() == "122 of 122 tensors match; 0 missing, 96 unexpected, 0 with the wrong shape"
+    assert {
+        "layer1.0.conv1.weight",
+        "layer2.0.downsample.0.weight",
+        "layer2.0.downsample.1.num_batches_tracked",
+    } <= set(report.matching_keys)
+    assert {r.key for r in report.problems} == set(r34) - set(r18.state_dict())
+    assert "layer3.5.bn2.running_var" in {r.key for r in report.problems}
+    # Oracle: PyTorch's own bookkeeping agrees, and a partial load copies exactly the matching tensors.
+    result = build_model(PRESETS["resnet18"]).load_state_dict(r34, strict=False)
+    assert result.missing_keys == [] and set(result.unexpected_keys) == {r.key for r in report.problems}
+    W.apply_state_dict(r18, r34, partial=True)
+    assert all(torch.equal(v, r34[k]) for k, v in r18.state_dict().items())
+    with pytest.raises(W.WeightsError, match="^the weights do not fit this variant"):
+        W.apply_state_dict(r18, r34)
+    # The dashed conv3_x block alone: its layer1.0 is a 64 → 128 block, resnet18's a 64 → 64 one.
+    dashed = build_model(PRESETS["resnet34-conv3-dashed"])
+    clash = W.match_report(dashed, r18.state_dict())
+    assert {r.key for r in clash.rows if r.status == "shape mismatch"} == {
+        "layer1.0.conv1.weight",
+        "layer1.0.conv2.weight",
+        *(f"layer1.0.bn{i}.{t}" for i in (1, 2) for t in ("weight", "bias", "running_mean", "running_var")),
+    }
+    assert {r.key for r in clash.rows if r.status == "missing"} == {
+        k for k in dashed.state_dict() if k.startswith("layer1.0.downsample.")
+    }
+    assert [r.key for r in clash.rows if r.status == "ok"] == [
+        "layer1.0.bn1.num_batches_tracked",
+        "layer1.0.bn2.num_batches_tracked",
+    ]
+    # A float counter is the wrong kind for batch norm's int64 num_batches_tracked.
+    bad = dict(r18.state_dict(), **{"bn1.num_batches_tracked": torch.tensor(0.0)})
+    row = next(r for r in W.match_report(r18, bad).rows if r.key == "bn1.num_batches_tracked")
+    assert (row.status, row.reason) == ("unusable", "float32 dtype, not int64")
+
+
+def test_residual_state_dict_round_trips_through_the_safe_loader():
+    """resnet34's 218 tensors pass the size checks (pickle, entries, storages) and load as saved."""
+    state = build_model(PRESETS["resnet34"]).state_dict()
+    buf = io.BytesIO()
+    torch.save(state, buf)
+    loaded = W.load_state_dict_file(buf.getvalue())
+    assert list(loaded) == list(state)
+    assert all(torch.equal(loaded[k], v) and loaded[k].dtype == v.dtype for k, v in state.items())
+    assert W.match_report(build_model(PRESETS["resnet34"], device="meta"), loaded).exact
 
 
 def test_partial_load_only_when_asked():
