@@ -59,7 +59,7 @@ from explorer.spec import LRN, Conv, InputSpec, Variant, variant_to_json
 
 RANDOM, IMAGENET, UPLOADED = "random initialisation", "ImageNet-trained (torchvision)", "uploaded weights"
 FORWARD_WAIT_S = 60.0
-_STRIP_TYPES = {"conv", "lrn", "maxpool", "avgpool", "adaptiveavgpool"}
+_STRIP_TYPES = {"conv", "lrn", "maxpool", "avgpool", "adaptiveavgpool", "residual"}
 
 
 # --- cached work (models and activations are resources; pictures are PNG bytes) --------------------
@@ -92,7 +92,8 @@ def _activations(
     with forward_slot(timeout=FORWARD_WAIT_S) as acquired:
         if not acquired:
             raise TimeoutError("no free forward-pass slot")
-        return capture(_model_fn(), _tensor, device=pick_device(), analysis=_analysis)
+        blocks = any(r.is_block for r in _analysis.rows)  # keep each block's body and shortcut for "the add"
+        return capture(_model_fn(), _tensor, device=pick_device(), analysis=_analysis, blocks=blocks)
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
@@ -327,6 +328,32 @@ def _clamp(key: str, high: int, default: Callable[[], int]) -> None:
     st.session_state[key] = min(max(int(value), 0), high)
 
 
+@st.cache_data(max_entries=32, show_spinner=False)
+def _add_pngs(key: tuple, layer: int, channel: int, _acts: Activations) -> list[tuple[bytes, str]]:
+    block = _acts.block(layer)
+    body, short, out = block.body_output[channel], block.shortcut_output[channel], block.output[channel]
+    lo = float(min(body.min(), short.min(), out.min()))
+    hi = float(max(body.max(), short.max(), out.max()))
+    what = "the input (identity)" if block.identity else "1×1 conv + batchnorm"
+    return [
+        (to_png(channel_image(body, vmin=lo, vmax=hi, size=220)), f"body: {' → '.join(block.body_names)}"),
+        (to_png(channel_image(short, vmin=lo, vmax=hi, size=220)), f"+ shortcut: {what}"),
+        (to_png(channel_image(out, vmin=lo, vmax=hi, size=220)), f"= {block.name}'s output"),
+    ]
+
+
+def render_add(acts: Activations, layer: int, key: tuple) -> None:
+    """For a residual block: one channel of body(x), shortcut(x) and their sum, on one scale."""
+    block = acts.block(layer) if hasattr(acts, "block") else None
+    if block is None:
+        return
+    channel = top_channels(block.output, 1)[0]
+    with st.expander(f"The add in {block.name}: body + shortcut = output (channel {channel})", expanded=True):
+        cols = st.columns(3)
+        for col, (png, caption) in zip(cols, _add_pngs(key, layer, channel, acts)):
+            col.image(png, caption=caption, output_format="PNG")
+
+
 def render_feature_maps(analysis: Analysis, acts: Activations, pre: images.Preprocessed, key: tuple) -> None:
     st.subheader("2 · Feature maps")
     spatial = [r.index for r in analysis.rows if len(r.output) == 3]
@@ -358,6 +385,7 @@ def render_feature_maps(analysis: Analysis, acts: Activations, pre: images.Prepr
             channels = tuple(top_channels(fmap, k))
     shown = "all channels" if channels is None else f"top {len(channels)} by mean activation"
     title = f"{rows[layer].name} · {n_ch}×{h}×{w} · {shown}"
+    render_add(acts, layer, key)
     st.image(_grid_png(key, layer, channels, title, acts), width="content", output_format="PNG")
 
     st.markdown("**One channel, and where it looks**")

@@ -368,3 +368,14 @@ def test_later_networks_inside(name):
     assert not at.exception
     assert not [w for w in at.warning if "went wrong" in w.value]
     assert "2 · Feature maps" in _subheaders(at) or at.error  # maps, or the engine's message for the broken one
+
+
+def test_a_residual_block_shows_its_add():
+    at = _page(PRESETS["resnet18"]).run()
+    _ok(at)
+    at.selectbox(key="inside_layer").set_value(8).run()  # res3a: stride 2, the dashed shortcut
+    _ok(at)
+    captions = _image_captions(at)
+    assert "+ shortcut: 1×1 conv + batchnorm" in captions and "= res3a's output" in captions
+    at.selectbox(key="inside_layer").set_value(4).run()  # res2a: identity
+    assert "+ shortcut: the input (identity)" in _image_captions(at)
