@@ -351,7 +351,7 @@ def render_add(acts: Activations, layer: int, key: tuple) -> None:
     with st.expander(f"The add in {block.name}: body + shortcut = output (channel {channel})", expanded=True):
         cols = st.columns(3)
         for col, (png, caption) in zip(cols, _add_pngs(key, layer, channel, acts)):
-            col.image(png, caption=caption, output_format="PNG")
+            col.image(png, caption=caption, output_format="PNG", width=260)
 
 
 def render_feature_maps(analysis: Analysis, acts: Activations, pre: images.Preprocessed, key: tuple) -> None:

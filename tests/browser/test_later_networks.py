@@ -25,6 +25,25 @@ def test_later_networks_render(page, server_url, path, marker, name):
     screenshot(page, f"later-{name}")
 
 
+def test_inside_resnet18_shows_the_add(page, server_url):
+    page.goto(f"{server_url}/?preset=resnet18")
+    page.locator('[data-testid="stMain"]').get_by_text("11,689,512").first.wait_for(timeout=90_000)
+    wait_idle(page)
+    page.get_by_role("link", name="Inside the network").click()
+    page.locator('[data-testid="stMain"]').get_by_text("2 · Feature maps").first.wait_for(timeout=120_000)
+    wait_idle(page)
+    box = page.locator(".st-key-inside_layer")
+    combo = box.locator('[role="combobox"]').first
+    combo.click()
+    combo.fill("res3a")  # a long list: type to filter, as a person would
+    page.locator('[role="listbox"] [role="option"]', has_text="res3a ·").first.click()
+    wait_idle(page)
+    add = page.get_by_text("The add in res3a: body + shortcut = output").first
+    add.wait_for(timeout=60_000)
+    add.scroll_into_view_if_needed()
+    screenshot(page, "later-inside-resnet18-add")
+
+
 def test_compare_by_stage(page, server_url):
     page.goto(f"{server_url}/Compare?compare=torchvision,vgg16,resnet18")
     page.locator('[data-testid="stMain"]').get_by_text("Stage by stage").first.wait_for(timeout=90_000)
