@@ -425,7 +425,26 @@ def test_a_crashed_replica_is_taken_out_and_its_session_reconnects_to_the_other(
 
 @pytest.mark.browser
 def test_a_browser_whose_replica_stops_carries_on_on_the_other(deployment, tmp_path):
+    """Runs in its own thread: the browser suite's session-wide Playwright holds this thread's loop."""
     _need_tools(browser=True)
+    import threading
+
+    failure: list[BaseException] = []
+
+    def body() -> None:
+        try:
+            _browser_failover(deployment, tmp_path)
+        except BaseException as exc:  # re-raised in the test's thread below
+            failure.append(exc)
+
+    worker = threading.Thread(target=body)
+    worker.start()
+    worker.join()
+    if failure:
+        raise failure[0]
+
+
+def _browser_failover(deployment, tmp_path):
     from playwright.sync_api import sync_playwright
 
     sys.path.insert(0, str(ROOT / "tests"))

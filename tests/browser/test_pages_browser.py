@@ -65,6 +65,8 @@ def upload_image(page, name, data, tmp_path):
 
 def test_inside_loads_with_a_sample(page, server_url):
     goto(page, server_url, "Inside", "Feature maps")
+    # the LRN picture's caption names norm1's shape; pictures arrive a moment after the script ends
+    page.locator('[data-testid="stMain"]').get_by_text("96×55×55").first.wait_for(timeout=60_000)
     main = page.locator('[data-testid="stMain"]').inner_text()
     assert "96×55×55" in main and "random initialisation" in main
     assert page.locator('[data-testid="stImage"]').count() >= 5
