@@ -16,15 +16,19 @@ from typing import Any
 
 import streamlit as st
 
+from explorer import i18n
+from explorer.i18n import N_, _
 from explorer.presets import DEFAULT_PRESET, PRESETS
 from explorer.spec import Variant, VariantError
 
 __all__ = [
     "CURRENT",
     "callback",
+    "choice_label",
     "current_variant",
     "guarded",
     "keep_query",
+    "language",
     "md",
     "page_setup",
     "presenting",
@@ -42,16 +46,48 @@ __all__ = [
     "variant_choices",
 ]
 
-CURRENT = "Current variant (from Build)"
+CURRENT = N_("Current variant (from Build)")  # a stable option id; shown with format_func=_
 _log = logging.getLogger("alexnet_explorer")
 
 
 PAGES = (
-    ("app.py", "Build", "🧱"),
-    ("pages/1_Inside.py", "Inside the network", "🔬"),
-    ("pages/2_Compare.py", "Compare variants", "⚖️"),
-    ("pages/3_Formula.py", "The formula", "📐"),
+    ("app.py", N_("Build"), "🧱"),
+    ("pages/1_Inside.py", N_("Inside the network"), "🔬"),
+    ("pages/2_Compare.py", N_("Compare variants"), "⚖️"),
+    ("pages/3_Formula.py", N_("The formula"), "📐"),
+    ("pages/4_Lessons.py", N_("Lessons and class poll"), "🎓"),
 )
+
+LANG = "_lang"  # the session's language ("en" or "zh"), kept across pages
+LANG_CHOSEN = "_lang_chosen"  # True once chosen by ?lang= or the switch: then the URL carries it too
+
+
+def language() -> str:
+    """The session's language, set for this script run (explorer.i18n reads it).
+
+    `?lang=zh|en` on any page (then kept for the session), else the browser's language
+    (`st.context.locale`: zh-* → 中文), else English.
+    """
+    ss = st.session_state
+    asked = i18n.normalize_language(st.query_params.get("lang"))
+    if asked is not None:
+        ss[LANG], ss[LANG_CHOSEN] = asked, True
+    elif i18n.normalize_language(ss.get(LANG)) is None:
+        try:
+            locale = st.context.locale
+        except Exception:  # no browser behind this run (AppTest, bare mode)
+            locale = None
+        ss[LANG] = i18n.normalize_language(locale) or i18n.DEFAULT_LANGUAGE
+    i18n.set_language(ss[LANG])
+    return ss[LANG]
+
+
+def _on_lang() -> None:  # guarded by `callback` at the end of this module
+    chosen = i18n.normalize_language(st.session_state.get("lang"))
+    if chosen is not None:
+        st.session_state[LANG], st.session_state[LANG_CHOSEN] = chosen, True
+        st.query_params["lang"] = chosen
+        i18n.set_language(chosen)
 
 
 PRESENT = "_present"  # presenting mode, kept across pages for the session
@@ -92,22 +128,35 @@ def _on_present() -> None:  # guarded by `callback` at the end of this module
 
 
 def page_setup(title: str, icon: str) -> bool:
-    """What every page does first: page config, the page links, the presenting toggle; returns presenting."""
+    """What every page does first: language, page config, page links, language switch, presenting toggle.
+
+    `title` is the English key (mark it with N_); returns whether presenting mode is on.
+    """
+    lang = language()
     on = presenting()
     st.set_page_config(
-        page_title=f"{title} · AlexNet Explorer",
+        page_title=f"{_(title)} · AlexNet Explorer",
         page_icon=icon,
         layout="wide",
         initial_sidebar_state="collapsed" if on else "auto",  # controls folded away in front of a class
     )
     sidebar_nav()
     with st.sidebar:
+        sync_widget("lang", lang)
+        st.segmented_control(
+            "Language · 语言",
+            list(i18n.LANGUAGES),
+            format_func=i18n.LANGUAGES.get,
+            key="lang",
+            on_change=_on_lang,
+            help="English · 中文. Also `?lang=en` or `?lang=zh` in the URL.",
+        )
         sync_widget("present", on)
         st.toggle(
-            "Presenting mode",
+            _("Presenting mode"),
             key="present",
             on_change=_on_present,
-            help="Large type for a projector; the controls fold into this sidebar. Also `?present=1` in the URL.",
+            help=_("Large type for a projector; the controls fold into this sidebar. Also `?present=1` in the URL."),
         )
     if on:
         st.markdown(PRESENT_CSS, unsafe_allow_html=True)
@@ -118,9 +167,11 @@ def page_setup(title: str, icon: str) -> bool:
 def keep_query(params: dict[str, str] | None = None) -> None:
     """Make the URL hold `params` (the page's own state; None keeps what is there) and the session's flags."""
     current = st.query_params.to_dict()
-    merged = {k: v for k, v in current.items() if k != "present"} if params is None else dict(params)
+    merged = {k: v for k, v in current.items() if k not in ("present", "lang")} if params is None else dict(params)
     if st.session_state.get(PRESENT):
         merged["present"] = "1"
+    if st.session_state.get(LANG_CHOSEN) and st.session_state.get(LANG) in i18n.LANGUAGES:
+        merged["lang"] = st.session_state[LANG]
     if current != merged:
         st.query_params.from_dict(merged)
 
@@ -168,17 +219,17 @@ def share_panel() -> None:
     base = str(st.context.url or "").split("?")[0]
     query = "&".join(f"{k}={urllib.parse.quote(str(v), safe='')}" for k, v in st.query_params.to_dict().items())
     link = base + ("?" + query if query else "")
-    with st.sidebar.expander("🔗 Link and QR code of this page"):
-        st.caption("The link opens this page as it is now. Copy it with the button at its right.")
+    with st.sidebar.expander(_("🔗 Link and QR code of this page")):
+        st.caption(_("The link opens this page as it is now. Copy it with the button at its right."))
         st.code(link, language=None, wrap_lines=True)
-        if not st.toggle("QR code for phones", key="share_qr"):
+        if not st.toggle(_("QR code for phones"), key="share_qr"):
             return
         if len(link) <= 2000:  # a QR code a phone can still read
             buffer = io.BytesIO()
             segno.make(link, error="l").save(buffer, kind="png", scale=4, border=2)
-            st.image(buffer.getvalue(), caption="Point a phone's camera at it")
+            st.image(buffer.getvalue(), caption=_("Point a phone's camera at it"))
         else:
-            st.caption("This link is too long for a QR code a phone can read; share it as text.")
+            st.caption(_("This link is too long for a QR code a phone can read; share it as text."))
 
 
 def sync_widget(key: str, value: Any) -> None:
@@ -199,7 +250,7 @@ def sidebar_nav() -> None:
     with st.sidebar:
         for path, label, icon in PAGES:
             try:
-                st.page_link(path, label=label, icon=icon)
+                st.page_link(path, label=_(label), icon=icon)
             except StreamlitAPIException:
                 # A page script run on its own (AppTest) has no page registry to link into.
                 return
@@ -224,10 +275,19 @@ def variant_choices() -> dict[str, Variant]:
     """Everything a page may offer: the current variant, saved ones, then the presets."""
     choices: dict[str, Variant] = {CURRENT: current_variant()}
     for name, variant in saved_variants().items():
-        choices[f"saved: {name}"] = variant
+        choices[f"saved: {name}"] = variant  # a stable id; pages show it with choice_label
     for name, variant in PRESETS.items():
         choices[name] = variant
     return choices
+
+
+def choice_label(choice: str) -> str:
+    """How a `variant_choices` key is shown: translated, user names kept as typed (format_func)."""
+    if choice == CURRENT:
+        return _(CURRENT)
+    if choice.startswith("saved: "):
+        return _("saved: {name}", name=choice[len("saved: ") :])
+    return choice
 
 
 def show_variant_error(error: VariantError) -> None:
@@ -237,11 +297,11 @@ def show_variant_error(error: VariantError) -> None:
     """
     lines = [f"**{md(error.message)}**"]
     if error.arrived:
-        lines.append(f"- Arrived: {md(error.arrived)}")
+        lines.append(_("- Arrived: {text}", text=md(error.arrived)))
     if error.arithmetic:
-        lines.append(f"- Arithmetic: {md(error.arithmetic)}")
+        lines.append(_("- Arithmetic: {text}", text=md(error.arithmetic)))
     if error.fix:
-        lines.append(f"- Fix: {md(error.fix)}")
+        lines.append(_("- Fix: {text}", text=md(error.fix)))
     st.error("\n".join(lines), icon="🚫")
 
 
@@ -270,12 +330,18 @@ def callback(function: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
+            # Callbacks run before the page script sets the language for this run.
+            lang = i18n.normalize_language(st.session_state.get(LANG))
+            i18n.set_language(lang or i18n.DEFAULT_LANGUAGE)
             return function(*args, **kwargs)
         except Exception as exc:
             _log.exception("callback error in %s", function.__name__)
             notify(
                 "warning",
-                f"That change could not be applied ({exc.__class__.__name__}); your variant is kept as it was.",
+                _(
+                    "That change could not be applied ({error}); your variant is kept as it was.",
+                    error=exc.__class__.__name__,
+                ),
             )
             return None
 
@@ -321,8 +387,11 @@ def guarded(page: Callable[..., Any]) -> Callable[..., Any]:
         except Exception as exc:  # st.rerun()/st.stop() raise BaseException subclasses and pass through
             _log.exception("page error")
             st.warning(
-                f"Something went wrong on this page ({exc.__class__.__name__}). "
-                "Your variant is kept: pick a preset or undo the last change to continue."
+                _(
+                    "Something went wrong on this page ({error}). "
+                    "Your variant is kept: pick a preset or undo the last change to continue.",
+                    error=exc.__class__.__name__,
+                )
             )
             return None
 
@@ -338,21 +407,22 @@ def image_picker(key_prefix: str) -> tuple[Any, str]:
     """
     from explorer import images
 
-    source = st.radio("Image", ["Sample photo", "Pattern", "Upload"], key=f"{key_prefix}_source", horizontal=True)
+    sources = [N_("Sample photo"), N_("Pattern"), N_("Upload")]  # stable ids, shown translated
+    source = st.radio(_("Image"), sources, format_func=_, key=f"{key_prefix}_source", horizontal=True)
     if source == "Sample photo":
-        name = st.selectbox("Sample photo", images.sample_names(), key=f"{key_prefix}_sample")
-        return images.load_sample(name).image, f"sample: {name}"
+        name = st.selectbox(_("Sample photo"), images.sample_names(), key=f"{key_prefix}_sample")
+        return images.load_sample(name).image, _("sample: {name}", name=name)
     if source == "Pattern":
-        name = st.selectbox("Pattern", images.PATTERNS, key=f"{key_prefix}_pattern")
-        return images.make_pattern(name), f"pattern: {name}"
+        name = st.selectbox(_("Pattern"), images.PATTERNS, format_func=_, key=f"{key_prefix}_pattern")
+        return images.make_pattern(name), _("pattern: {name}", name=_(name))
     upload = st.file_uploader(
-        "Upload an image (PNG, JPEG, WebP, BMP or GIF, up to 20 MB)",
+        _("Upload an image (PNG, JPEG, WebP, BMP or GIF, up to 20 MB)"),
         type=["png", "jpg", "jpeg", "webp", "bmp", "gif"],
         key=f"{key_prefix}_upload",
         max_upload_size=20,
     )
     if upload is None:
-        st.info("Choose an image file, or pick a sample photo or a pattern.")
+        st.info(_("Choose an image file, or pick a sample photo or a pattern."))
         return None, ""
     memo_key = f"{key_prefix}_upload_memo"
     ident = (upload.file_id, upload.name, upload.size)
@@ -369,7 +439,8 @@ def image_picker(key_prefix: str) -> tuple[Any, str]:
         return None, ""
     if loaded.notes:
         st.caption(md("; ".join(loaded.notes)))
-    return loaded.image, f"upload: {upload.name}"
+    return loaded.image, _("upload: {name}", name=upload.name)
 
 
 _on_present = callback(_on_present)
+_on_lang = callback(_on_lang)
