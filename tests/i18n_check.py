@@ -17,23 +17,26 @@ TECH_TOKENS = {
     JSON CSV PNG SVG LaTeX Markdown PDF URL QR HTTP HTTPS ImageNet GPU GPUs CPU CUDA MPS Apple NVIDIA
     RGB R G B H W C N k n s p d x y id ID MiB KiB GiB MB KB GB kB Mi Ki M K ms px
     Streamlit Plotly matplotlib Netscope Netron Krizhevsky Sutskever Hinton Simonyan Zisserman He
-    ceil floor max avg min mean std sum log ln relu softmax top top-1 top-5 lr
-    English Language
+    ceil floor max avg min mean std sum log ln relu softmax top top-1 top-5 lr tanh sigmoid
+    English Language groups alpha beta
     paper-2012 paper-2012-224 paper-2012-227 keras-seed caffe-bvlc vgg16 resnet18 resnet34
     file http https www pth pt
+    TensorFlow cuda-convnet single-gpu blog-broken-flatten resnet-seed-identity-broken
     """.split()
 }
 
 _CODE = re.compile(r"`[^`]*`")
 _MATH = re.compile(r"\$\$.*?\$\$|\$[^$]*\$", re.S)
 _URL = re.compile(r"(?:https?|file)://\S+|www\.\S+|\S+\.(?:py|pth|json|csv|png|svg|tex|md|txt|jpg)\b")
+_PLACEHOLDER = re.compile(r"\{[^{}]*\}")
 _ENTITY = re.compile(r"&#\d+;|&[a-z]+;")
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9_'’\-]*")
 
 
 def english_words(text: str) -> list[str]:
     """The English words in `text`, code spans, maths, links and technical tokens aside."""
-    text = _ENTITY.sub(" ", _URL.sub(" ", _MATH.sub(" ", _CODE.sub(" ", str(text)))))
+    text = _PLACEHOLDER.sub(" ", str(text))  # a key's {name}: filled in with numbers or names
+    text = _ENTITY.sub(" ", _URL.sub(" ", _MATH.sub(" ", _CODE.sub(" ", text))))
     found = []
     for word in _WORD.findall(text):
         bare = word.strip("'’-_")

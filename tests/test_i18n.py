@@ -87,3 +87,22 @@ def test_glossary_has_the_issues_terms():
         assert word in zh, word
     assert "汇聚层" in next(t.note_zh for t in TERMS if t.key == "pooling")
     assert term("stride", "zh") == "步幅" and term("stride", "en") == "stride"
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_nothing_rebinds_the_gettext_underscore(path):
+    """`for _ in …` or `_, x = …` in a module that translates with `_` breaks every later `_()` call
+    in that function (UnboundLocalError): use another throwaway name there."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    imports = any(
+        isinstance(n, ast.ImportFrom) and n.module and n.module.endswith("i18n") and any(a.name == "_" for a in n.names)
+        for n in ast.walk(tree)
+    )
+    if not imports:
+        return
+    bad = [
+        n.lineno
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Name) and n.id == "_" and isinstance(n.ctx, ast.Store)
+    ]
+    assert not bad, f"{path.name} rebinds _ at lines {bad}"

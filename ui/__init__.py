@@ -433,7 +433,7 @@ def image_picker(key_prefix: str) -> tuple[Any, str]:
         except images.ImageError as exc:
             memo = (ident, None, str(exc))
         st.session_state[memo_key] = memo
-    _, loaded, error = memo
+    _ident, loaded, error = memo
     if error:
         st.error(md(error), icon="🚫")
         return None, ""
