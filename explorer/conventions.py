@@ -4,7 +4,8 @@ Each convention is a small pure function returning a `ConventionResult` (data: t
 general formula, the same formula with the numbers in, the padding it really uses, and a note).
 `compare` runs them all for one set of numbers and `why_they_differ` says, in one or two
 sentences, why the sizes disagree (or why they all agree). `pytorch_steps` is the step-by-step
-working of PyTorch's formula that the Formula page prints.
+working of PyTorch's formula that the Formula page prints. Nothing here is cached: the words are
+rendered in the current language when a result is made (explorer.i18n), the numbers never change.
 
 Sources (each rule below is the framework's own code or documentation):
 - PyTorch: ``pooling_output_shape`` in aten/src/ATen/native/Pool.h and the Conv2d/MaxPool2d docs:
@@ -37,7 +38,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Literal
 
-from .formula import PYTORCH_FORMULA, format_quotient, output_size, worked_formula
+from .formula import PYTORCH_FORMULA, format_quotient, output_size, plural_message, worked_formula
+from .i18n import N_, _
 
 __all__ = [
     "CONVENTION_KEYS",
@@ -138,11 +140,18 @@ def pool_padding_problem(kernel: int, padding: int) -> str | None:
     """PyTorch's pooling rule (padding ≤ ⌊K/2⌋) in words, or None when the padding is allowed."""
     if padding <= kernel // 2:
         return None
-    return (
-        f"PyTorch refuses pooling padding {padding} with kernel {kernel}: padding must be at most "
-        f"⌊{kernel}/2⌋ = {kernel // 2}, so that no window lies wholly in the padding. "
-        f"Use padding ≤ {kernel // 2} or a kernel of at least {2 * padding}."
+    return _(
+        "{refusal}: padding must be at most ⌊{kernel}/2⌋ = {half}, so that no window lies wholly in the "
+        "padding. Use padding ≤ {half} or a kernel of at least {need}.",
+        refusal=_pool_padding_refusal(kernel, padding),
+        kernel=kernel,
+        half=kernel // 2,
+        need=2 * padding,
     )
+
+
+def _pool_padding_refusal(kernel: int, padding: int) -> str:
+    return _("PyTorch refuses pooling padding {padding} with kernel {kernel}", padding=padding, kernel=kernel)
 
 
 def pytorch_floor(n: int, kernel: int, stride: int, padding: int, dilation: int, kind: Kind) -> ConventionResult:
@@ -158,23 +167,30 @@ def pytorch_floor(n: int, kernel: int, stride: int, padding: int, dilation: int,
             **common,
             worked=wf.text,
             size=None,
-            note="PyTorch raises an error: the window is larger than the padded input.",
+            note=_("PyTorch raises an error: the window is larger than the padded input."),
             pad_before=padding,
             pad_after=padding,
         )
-    note = "Rounds down: a last partial window is dropped."
+    note = _("Rounds down: a last partial window is dropped.")
     if wf.uncovered:
-        note += f" The last {wf.uncovered} input pixel(s) are never seen."
+        note = _sentences(
+            note,
+            plural_message(
+                wf.uncovered,
+                N_("The last input pixel is never seen."),
+                N_("The last {n} input pixels are never seen."),
+            ),
+        )
     elif wf.remainder:
-        note += " The leftover falls in the padding, so every real pixel is seen."
+        note = _sentences(note, _("The leftover falls in the padding, so every real pixel is seen."))
     else:
-        note = "Exact division: nothing is dropped."
+        note = _("Exact division: nothing is dropped.")
     return ConventionResult(**common, worked=wf.text, size=wf.out, note=note, pad_before=padding, pad_after=padding)
 
 
 def pytorch_ceil(n: int, kernel: int, stride: int, padding: int, dilation: int, kind: Kind) -> ConventionResult:
     """nn.MaxPool2d / nn.AvgPool2d with ceil_mode=True (convolutions have no ceil_mode)."""
-    general = "⌈(W + 2P − D·(K−1) − 1)/S⌉ + 1, minus 1 if the last window starts at or past W + P"
+    general = _("⌈(W + 2P − D·(K−1) − 1)/S⌉ + 1, minus 1 if the last window starts at or past W + P")
     common = {"key": "pytorch-ceil", "framework": "PyTorch", "rule": "ceil_mode", "general": general}
     wf = worked_formula(n, kernel, stride, padding, dilation, True)
     if kind == "conv":
@@ -182,7 +198,7 @@ def pytorch_ceil(n: int, kernel: int, stride: int, padding: int, dilation: int, 
             **common,
             worked=wf.text,
             size=None,
-            note="nn.Conv2d has no ceil_mode: only pooling layers can round up in PyTorch.",
+            note=_("nn.Conv2d has no ceil_mode: only pooling layers can round up in PyTorch."),
             pad_before=padding,
             pad_after=padding,
             rounding="ceil",
@@ -199,8 +215,12 @@ def pytorch_ceil(n: int, kernel: int, stride: int, padding: int, dilation: int, 
                 **common,
                 worked=f"⌈({wf.numerator_text()})/{stride}⌉ + 1 = ⌈{_q(wf.span, stride)}⌉ + 1 = {out}",
                 size=out,
-                note=f"The {ke}-pixel window is longer than the padded input ({n + 2 * padding}), but rounding up "
-                "still places one window: PyTorch pools over the pixels that exist.",
+                note=_(
+                    "The {k}-pixel window is longer than the padded input ({padded}), but rounding up "
+                    "still places one window: PyTorch pools over the pixels that exist.",
+                    k=ke,
+                    padded=n + 2 * padding,
+                ),
                 pad_before=padding,
                 pad_after=ke - n - padding,
                 rounding="ceil",
@@ -209,17 +229,23 @@ def pytorch_ceil(n: int, kernel: int, stride: int, padding: int, dilation: int, 
             **common,
             worked=wf.text,
             size=None,
-            note="PyTorch raises an error: the window is larger than the padded input.",
+            note=_("PyTorch raises an error: the window is larger than the padded input."),
             pad_before=padding,
             pad_after=padding,
             rounding="ceil",
         )
     if wf.dropped_last_window:
-        note = "Rounding up would add a window starting in the right padding; PyTorch drops it."
+        note = _("Rounding up would add a window starting in the right padding; PyTorch drops it.")
     elif wf.remainder:
-        note = f"Rounds up: the extra last window runs {wf.overhang} pixel(s) past the padded input (ignored)."
+        note = str(
+            plural_message(
+                wf.overhang,
+                N_("Rounds up: the extra last window runs {n} pixel past the padded input (ignored)."),
+                N_("Rounds up: the extra last window runs {n} pixels past the padded input (ignored)."),
+            )
+        )
     else:
-        note = "Exact division: ceil and floor agree."
+        note = _("Exact division: ceil and floor agree.")
     return ConventionResult(
         **common,
         worked=wf.text,
@@ -241,9 +267,14 @@ def caffe(n: int, kernel: int, stride: int, padding: int, dilation: int, kind: K
         if num < 0:
             return ConventionResult(
                 **common,
-                worked=f"⌊({n} + {2 * padding} − {ke})/{stride}⌋ + 1: the window ({ke}) is larger than {n + 2 * padding}",
+                worked=_(
+                    "{formula}: the window ({kernel}) is larger than {padded}",
+                    formula=f"⌊({n} + {2 * padding} − {ke})/{stride}⌋ + 1",
+                    kernel=ke,
+                    padded=n + 2 * padding,
+                ),
                 size=None,
-                note="Caffe stops: the kernel extent is larger than the padded input.",
+                note=_("Caffe stops: the kernel extent is larger than the padded input."),
                 pad_before=padding,
                 pad_after=padding,
             )
@@ -252,18 +283,18 @@ def caffe(n: int, kernel: int, stride: int, padding: int, dilation: int, kind: K
             **common,
             worked=f"⌊({n} + {2 * padding} − {ke})/{stride}⌋ + 1 = ⌊{_q(num, stride)}⌋ + 1 = {out}",
             size=out,
-            note="Integer division in C++: the same floor as PyTorch.",
+            note=_("Integer division in C++: the same floor as PyTorch."),
             pad_before=padding,
             pad_after=padding,
         )
-    general = "⌈(W + 2P − K)/S⌉ + 1, minus 1 if P > 0 and the last window starts at or past W + P"
+    general = _("⌈(W + 2P − K)/S⌉ + 1, minus 1 if P > 0 and the last window starts at or past W + P")
     common = {"key": "caffe", "framework": "Caffe", "rule": "pool: ceil", "general": general, "rounding": "ceil"}
     if dilation != 1:
         return ConventionResult(
             **common,
             worked="—",
             size=None,
-            note="Caffe's pooling layer has no dilation.",
+            note=_("Caffe's pooling layer has no dilation."),
             pad_before=padding,
             pad_after=padding,
         )
@@ -272,7 +303,11 @@ def caffe(n: int, kernel: int, stride: int, padding: int, dilation: int, kind: K
             **common,
             worked="—",
             size=None,
-            note=f"Caffe refuses: pooling padding must be smaller than the kernel ({padding} ≥ {kernel}).",
+            note=_(
+                "Caffe refuses: pooling padding must be smaller than the kernel ({padding} ≥ {kernel}).",
+                padding=padding,
+                kernel=kernel,
+            ),
             pad_before=padding,
             pad_after=padding,
         )
@@ -283,7 +318,7 @@ def caffe(n: int, kernel: int, stride: int, padding: int, dilation: int, kind: K
             worked=f"⌈({n} + {2 * padding} − {kernel})/{stride}⌉ + 1 = ⌈{_q(num, stride)}⌉ + 1 = "
             f"{_ceil_div(num, stride) + 1}",
             size=None,
-            note="No window fits in the padded input.",
+            note=_("No window fits in the padded input."),
             pad_before=padding,
             pad_after=padding,
         )
@@ -292,17 +327,17 @@ def caffe(n: int, kernel: int, stride: int, padding: int, dilation: int, kind: K
     if padding > 0 and (out - 1) * stride >= n + padding:
         out -= 1
         worked += f" − 1 = {out}"
-        note = "Pooling rounds up; the last window would start in the padding, so Caffe drops it."
+        note = _("Pooling rounds up; the last window would start in the padding, so Caffe drops it.")
     elif num % stride:
         if (out - 1) * stride >= n + padding:
-            note = (
+            note = _(
                 "Pooling rounds up; without padding Caffe keeps even a last window that starts outside "
                 "the image (PyTorch drops it)."
             )
         else:
-            note = "Pooling rounds up: the last window hangs over the edge and sees only what is inside."
+            note = _("Pooling rounds up: the last window hangs over the edge and sees only what is inside.")
     else:
-        note = "Exact division: ceil and floor agree."
+        note = _("Exact division: ceil and floor agree.")
     last_end = (out - 1) * stride - padding + kernel - 1  # in input coordinates
     return ConventionResult(
         **common,
@@ -317,17 +352,19 @@ def caffe(n: int, kernel: int, stride: int, padding: int, dilation: int, kind: K
 def tf_valid(n: int, kernel: int, stride: int, padding: int, dilation: int, kind: Kind) -> ConventionResult:
     """TensorFlow/Keras padding="VALID": no padding at all, ⌈(W − D·(K−1))/S⌉."""
     ke = _k_eff(kernel, dilation)
-    general = "⌈(W − D·(K−1))/S⌉ (no padding)"
+    general = _("⌈(W − D·(K−1))/S⌉ (no padding)")
     common = {"key": "tf-valid", "framework": "TensorFlow/Keras", "rule": '"VALID"', "general": general}
     ignored = (
-        f" Your P = {padding} is ignored: VALID never pads (use ZeroPadding2D({padding}) first)." if padding else ""
+        _("Your P = {padding} is ignored: VALID never pads (use ZeroPadding2D({padding}) first).", padding=padding)
+        if padding
+        else ""
     )
     if dilation > 1 and stride > 1:
         return ConventionResult(
             **common,
             worked="—",
             size=None,
-            note="TensorFlow refuses dilation > 1 together with stride > 1.",
+            note=_("TensorFlow refuses dilation > 1 together with stride > 1."),
             rounding="ceil",
         )
     num = n - ke + 1
@@ -337,11 +374,14 @@ def tf_valid(n: int, kernel: int, stride: int, padding: int, dilation: int, kind
             **common,
             worked=f"{worked} = ⌈{_q(num, stride)}⌉ ≤ 0",
             size=None,
-            note=f"TensorFlow raises an error: the window ({ke}) is larger than the unpadded input ({n})." + ignored,
+            note=_sentences(
+                _("TensorFlow raises an error: the window ({k}) is larger than the unpadded input ({n}).", k=ke, n=n),
+                ignored,
+            ),
             rounding="ceil",
         )
     out = _ceil_div(num, stride)
-    note = "Written with a ceiling, but it equals PyTorch's floor with P = 0." + ignored
+    note = _sentences(_("Written with a ceiling, but it equals PyTorch's floor with P = 0."), ignored)
     return ConventionResult(
         **common, worked=f"{worked} = ⌈{_q(num, stride)}⌉ = {out}", size=out, note=note, rounding="ceil"
     )
@@ -350,26 +390,28 @@ def tf_valid(n: int, kernel: int, stride: int, padding: int, dilation: int, kind
 def tf_same(n: int, kernel: int, stride: int, padding: int, dilation: int, kind: Kind) -> ConventionResult:
     """TensorFlow/Keras padding="SAME": ⌈W/S⌉, padding as much as needed, extra on the bottom/right."""
     ke = _k_eff(kernel, dilation)
-    general = "⌈W/S⌉ (kernel and P do not matter; TF pads what it needs)"
+    general = _("⌈W/S⌉ (kernel and P do not matter; TF pads what it needs)")
     common = {"key": "tf-same", "framework": "TensorFlow/Keras", "rule": '"SAME"', "general": general}
     if dilation > 1 and stride > 1:
         return ConventionResult(
             **common,
             worked="—",
             size=None,
-            note="TensorFlow refuses dilation > 1 together with stride > 1.",
+            note=_("TensorFlow refuses dilation > 1 together with stride > 1."),
             rounding="ceil",
         )
     out = _ceil_div(n, stride)
     total = max((out - 1) * stride + ke - n, 0)
     before, after = total // 2, total - total // 2
-    note = f"TF pads {total} in total: {before} top/left, {after} bottom/right."
+    note = _(
+        "TF pads {total} in total: {before} top/left, {after} bottom/right.", total=total, before=before, after=after
+    )
     if after != before:
-        note += " The odd pixel goes on the bottom/right (PyTorch pads both sides equally)."
+        note = _sentences(note, _("The odd pixel goes on the bottom/right (PyTorch pads both sides equally)."))
     if kind == "pool" and total:
-        note += " Pooling ignores the padded cells."
+        note = _sentences(note, _("Pooling ignores the padded cells."))
     if padding:
-        note += f" Your P = {padding} is ignored."
+        note = _sentences(note, _("Your P = {padding} is ignored.", padding=padding))
     return ConventionResult(
         **common,
         worked=f"⌈{n}/{stride}⌉ = ⌈{_q(n, stride)}⌉ = {out}",
@@ -385,20 +427,25 @@ def d2l(n: int, kernel: int, stride: int, padding: int, dilation: int, kind: Kin
     """Dive into Deep Learning's ⌊(n − k + p + s)/s⌋ with p the total padding (= 2P)."""
     ke = _k_eff(kernel, dilation)
     p_total = 2 * padding
-    general = "⌊(n − k + p + s)/s⌋, p = total padding = 2P"
-    common = {"key": "d2l", "framework": "d2l.ai", "rule": "total padding", "general": general}
+    general = _("⌊(n − k + p + s)/s⌋, p = total padding = 2P")
+    common = {"key": "d2l", "framework": "d2l.ai", "rule": _("total padding"), "general": general}
     num = n - ke + p_total + stride
     k_text = str(ke) if dilation == 1 else f"{ke} (= {dilation}·{kernel - 1} + 1)"
     worked = f"⌊({n} − {k_text} + {p_total} + {stride})/{stride}⌋"
-    note = "The same floor as PyTorch, written with the total padding p = 2P and +s instead of +1."
+    note = _("The same floor as PyTorch, written with the total padding p = 2P and +s instead of +1.")
     if dilation > 1:
-        note += " d2l has no dilation: k is the effective kernel."
+        note = _sentences(note, _("d2l has no dilation: k is the effective kernel."))
     if n + p_total < ke:
         return ConventionResult(
             **common,
-            worked=f"{worked}: the window ({ke}) is larger than {n + p_total}",
+            worked=_(
+                "{formula}: the window ({kernel}) is larger than {padded}",
+                formula=worked,
+                kernel=ke,
+                padded=n + p_total,
+            ),
             size=None,
-            note="No window fits in the padded input.",
+            note=_("No window fits in the padded input."),
             pad_before=padding,
             pad_after=padding,
         )
@@ -416,19 +463,25 @@ def d2l(n: int, kernel: int, stride: int, padding: int, dilation: int, kind: Kin
 def cuda_convnet(n: int, kernel: int, stride: int, padding: int, dilation: int, kind: Kind) -> ConventionResult:
     """Krizhevsky's cuda-convnet: 1 + ⌈(imgSize + 2·padding − filterSize)/stride⌉ (see module docstring)."""
     if kind == "conv":
-        general = "1 + ⌈(W + 2P − K)/S⌉ (layer.py, modulesX)"
+        general = _("1 + ⌈(W + 2P − K)/S⌉ (layer.py, modulesX)")
     else:
-        general = "⌈(W − start − K)/S⌉ + 1 with start = −P (layer.py, outputsX)"
+        general = _("⌈(W − start − K)/S⌉ + 1 with start = −P (layer.py, outputsX)")
     common = {"key": "cuda-convnet", "framework": "cuda-convnet (2012)", "rule": "ceil", "general": general}
     if dilation != 1:
-        return ConventionResult(**common, worked="—", size=None, note="cuda-convnet has no dilation.", rounding="ceil")
+        return ConventionResult(
+            **common, worked="—", size=None, note=_("cuda-convnet has no dilation."), rounding="ceil"
+        )
     if kind == "pool":
         if stride > kernel:
             return ConventionResult(
                 **common,
                 worked="—",
                 size=None,
-                note=f"cuda-convnet refuses a pooling stride larger than the window ({stride} > {kernel}).",
+                note=_(
+                    "cuda-convnet refuses a pooling stride larger than the window ({stride} > {kernel}).",
+                    stride=stride,
+                    kernel=kernel,
+                ),
                 rounding="ceil",
             )
         num = n + padding - kernel
@@ -439,9 +492,11 @@ def cuda_convnet(n: int, kernel: int, stride: int, padding: int, dilation: int, 
     if num < 0:
         return ConventionResult(
             **common,
-            worked=f"{worked}: the filter ({kernel}) is larger than the (padded) image",
+            worked=_(
+                "{formula}: the filter ({kernel}) is larger than the (padded) image", formula=worked, kernel=kernel
+            ),
             size=None,
-            note="cuda-convnet refuses: filter size greater than image size + padding.",
+            note=_("cuda-convnet refuses: filter size greater than image size + padding."),
             pad_before=padding,
             pad_after=padding,
             rounding="ceil",
@@ -451,14 +506,23 @@ def cuda_convnet(n: int, kernel: int, stride: int, padding: int, dilation: int, 
     last_end = (out - 1) * stride - padding + kernel - 1
     hang = max(0, last_end - (n - 1))
     if num % stride:
-        note = (
-            f"Rounds up: the last window hangs {hang} pixel(s) past the image edge and the kernel skips "
-            "those pixels (implicit zeros)."
+        note = str(
+            plural_message(
+                hang,
+                N_(
+                    "Rounds up: the last window hangs {n} pixel past the image edge and the kernel skips "
+                    "that pixel (implicit zeros)."
+                ),
+                N_(
+                    "Rounds up: the last window hangs {n} pixels past the image edge and the kernel skips "
+                    "those pixels (implicit zeros)."
+                ),
+            )
         )
     else:
-        note = "Exact division: ceil and floor agree."
+        note = _("Exact division: ceil and floor agree.")
     if kind == "pool" and padding:
-        note += " Pooling padding is a negative start: only the top/left is padded."
+        note = _sentences(note, _("Pooling padding is a negative start: only the top/left is padded."))
     return ConventionResult(
         **common,
         worked=f"{worked} = 1 + ⌈{_q(num, stride)}⌉ = {out}"
@@ -482,11 +546,31 @@ def compare(
     return tuple(fn(n, kernel, stride, padding, dilation, kind) for fn in _CONVENTIONS)
 
 
+def _sentences(*parts: object) -> str:
+    """Sentences joined the current language's way (a space in English, nothing in Chinese); empty ones skipped."""
+    kept = [str(p) for p in parts if str(p)]
+    if not kept:
+        return ""
+    text = kept[0]
+    for part in kept[1:]:
+        text = _("{a} {b}", a=text, b=part)
+    return text
+
+
+def _join(labels: list[str]) -> str:
+    """ "a", "a and b", "a, b and c" in the current language."""
+    if len(labels) == 1:
+        return labels[0]
+    head = labels[0]
+    for label in labels[1:-1]:
+        head = _("{a}, {b}", a=head, b=label)
+    return _("{head} and {last}", head=head, last=labels[-1])
+
+
 def _names(results: list[ConventionResult]) -> str:
     labels = [r.framework if r.key not in ("tf-valid", "tf-same") else f"TF {r.rule}" for r in results]
     labels = [f"{label} ceil_mode" if r.key == "pytorch-ceil" else label for label, r in zip(labels, results)]
-    labels = list(dict.fromkeys(labels))
-    return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
+    return _join(list(dict.fromkeys(labels)))
 
 
 def why_they_differ(
@@ -501,70 +585,113 @@ def why_they_differ(
     span = n + 2 * padding - ke
     if not others:
         if same.valid:
-            return (
-                f'Only TF "SAME" gives an output ({same.size}): it pads {same.pad_total} pixels to make the '
-                f"{ke}-pixel window fit; every other convention refuses because the window is longer than "
-                f"the padded input ({n} + {2 * padding} = {n + 2 * padding})."
+            return _(
+                'Only TF "SAME" gives an output ({size}): it pads {pad} pixels to make the {k}-pixel window fit; '
+                "every other convention refuses because the window is longer than the padded input "
+                "({n} + {p2} = {padded}).",
+                size=same.size,
+                pad=same.pad_total,
+                k=ke,
+                n=n,
+                p2=2 * padding,
+                padded=n + 2 * padding,
             )
-        return "No convention can produce an output here: the window does not fit in the input."
+        return _("No convention can produce an output here: the window does not fit in the input.")
     parts: list[str] = []
     sizes = sorted({r.size for r in others if r.size is not None})
     exact = span >= 0 and span % stride == 0
     if len(sizes) == 1:
         reason = (
-            f"W + 2P − D·(K−1) − 1 = {span} is a multiple of S = {stride}, so rounding never matters"
+            _(
+                "W + 2P − D·(K−1) − 1 = {span} is a multiple of S = {s}, so rounding never matters",
+                span=span,
+                s=stride,
+            )
             if exact
-            else "they round the same way here"
+            else _("they round the same way here")
         )
         if same.valid and same.size == sizes[0]:
-            return (
-                f'Every convention gives {sizes[0]}: {reason} (and TF "SAME" gives ⌈{n}/{stride}⌉ = {same.size} too).'
+            return _(
+                'Every convention gives {size}: {reason} (and TF "SAME" gives ⌈{n}/{s}⌉ = {same} too).',
+                size=sizes[0],
+                reason=reason,
+                n=n,
+                s=stride,
+                same=same.size,
             )
-        parts.append(f'All conventions except TF "SAME" give {sizes[0]}: {reason}.')
+        parts.append(_('All conventions except TF "SAME" give {size}: {reason}.', size=sizes[0], reason=reason))
     else:
         if not exact and span >= 0:
             floor_r = [r for r in others if r.rounding == "floor"]
             ceil_r = [r for r in others if r.rounding == "ceil" and r.key != "tf-valid"]
-            text = (
-                f"W + 2P − D·(K−1) − 1 = {span} is not a multiple of S = {stride} "
-                f"({span}/{stride} = {format_quotient(Fraction(span, stride))})"
+            text = _(
+                "W + 2P − D·(K−1) − 1 = {span} is not a multiple of S = {s} ({span}/{s} = {q})",
+                span=span,
+                s=stride,
+                q=format_quotient(Fraction(span, stride)),
             )
-            if floor_r and ceil_r:
-                fs = "/".join(str(x) for x in sorted({r.size for r in floor_r}))
-                cs = "/".join(str(x) for x in sorted({r.size for r in ceil_r}))
-                text += (
-                    f": rounding down ({_names(floor_r)}) gives {fs}; rounding up ({_names(ceil_r)}) gives {cs}, "
-                    "one more window that hangs over the edge."
+            fs = "/".join(str(x) for x in sorted({r.size for r in floor_r}))
+            cs = "/".join(str(x) for x in sorted({r.size for r in ceil_r}))
+            if floor_r and ceil_r and fs != cs:  # (with padding, rounding up can give the floor's size)
+                text = _(
+                    "{division}: rounding down ({floor_names}) gives {floor_sizes}; rounding up ({ceil_names}) "
+                    "gives {ceil_sizes}, one more window that hangs over the edge.",
+                    division=text,
+                    floor_names=_names(floor_r),
+                    floor_sizes=fs,
+                    ceil_names=_names(ceil_r),
+                    ceil_sizes=cs,
                 )
             else:
-                text += "."
+                text = _("{a}.", a=text)
             parts.append(text)
         valid = by_key["tf-valid"]
         ref = next((r for r in (by_key["pytorch"], by_key["d2l"]) if r.valid), None)
         if padding and valid.valid and ref is not None and valid.size != ref.size:
-            parts.append(f'TF "VALID" ignores the padding P = {padding}, so it gives {valid.size}, not {ref.size}.')
+            parts.append(
+                _(
+                    'TF "VALID" ignores the padding P = {padding}, so it gives {size}, not {other}.',
+                    padding=padding,
+                    size=valid.size,
+                    other=ref.size,
+                )
+            )
         cc = by_key["cuda-convnet"]
         if kind == "pool" and padding and cc.valid and cc.size not in {r.size for r in others if r is not cc}:
-            parts.append(f"cuda-convnet pads pooling on the top/left only, so it gives {cc.size}.")
+            parts.append(_("cuda-convnet pads pooling on the top/left only, so it gives {size}.", size=cc.size))
         caffe_r = by_key["caffe"]
         ceil_r = by_key["pytorch-ceil"]
         if kind == "pool" and caffe_r.valid and ceil_r.valid and caffe_r.size != ceil_r.size:
             parts.append(
-                f"Caffe drops a last window that starts outside the image only when P > 0, so it keeps "
-                f"{caffe_r.size} where PyTorch's ceil_mode gives {ceil_r.size}."
+                _(
+                    "Caffe drops a last window that starts outside the image only when P > 0, so it keeps "
+                    "{caffe} where PyTorch's ceil_mode gives {pytorch}.",
+                    caffe=caffe_r.size,
+                    pytorch=ceil_r.size,
+                )
             )
-    if kind == "pool" and (problem := pool_padding_problem(kernel, padding)):
-        parts.insert(0, problem.split(":")[0] + ", so it gives no size.")
+    if kind == "pool" and pool_padding_problem(kernel, padding):
+        parts.insert(0, _("{refusal}, so it gives no size.", refusal=_pool_padding_refusal(kernel, padding)))
     if same.valid:
         ref_size = next((r.size for r in (by_key["pytorch"], by_key["d2l"]) if r.valid), None)
         if same.size == ref_size:
-            parts.append(f'TF "SAME" happens to agree with the floor: ⌈{n}/{stride}⌉ = {same.size}.')
+            parts.append(
+                _('TF "SAME" happens to agree with the floor: ⌈{n}/{s}⌉ = {size}.', n=n, s=stride, size=same.size)
+            )
         else:
             parts.append(
-                f'TF "SAME" ignores the kernel: ⌈{n}/{stride}⌉ = {same.size}, padding {same.pad_total} '
-                f"({same.pad_before} + {same.pad_after}) to make it fit."
+                _(
+                    'TF "SAME" ignores the kernel: ⌈{n}/{s}⌉ = {size}, padding {pad} ({before} + {after}) to make '
+                    "it fit.",
+                    n=n,
+                    s=stride,
+                    size=same.size,
+                    pad=same.pad_total,
+                    before=same.pad_before,
+                    after=same.pad_after,
+                )
             )
-    return " ".join(parts)
+    return _sentences(*parts)
 
 
 def pytorch_steps(
@@ -575,42 +702,51 @@ def pytorch_steps(
     lo, hi = ("⌈", "⌉") if ceil_mode else ("⌊", "⌋")
     formula = PYTORCH_FORMULA if not ceil_mode else PYTORCH_FORMULA.replace("⌊", "⌈").replace("⌋", "⌉")
     steps = [
-        Step("Formula", formula),
-        Step("Substitute", f"{lo}({n} + 2·{padding} − {dilation}·({kernel}−1) − 1)/{stride}{hi} + 1"),
+        Step(_("Formula"), formula),
+        Step(_("Substitute"), f"{lo}({n} + 2·{padding} − {dilation}·({kernel}−1) − 1)/{stride}{hi} + 1"),
         Step(
-            "Numerator",
+            _("Numerator"),
             f"{n} + {2 * padding} − {dilation * (kernel - 1)} − 1 = {wf.span}",
         ),
     ]
+    padded = f"{n} + {2 * padding} = {n + 2 * padding}"
     overhang_out = _overhanging_ceil(n, kernel, stride, padding, dilation) if ceil_mode else 0
     if wf.span < 0 and overhang_out >= 1:
         rounded = _ceil_div(wf.span, stride)
-        steps.append(Step("Exact quotient", f"{wf.span}/{stride} = {format_quotient(wf.quotient)}"))
-        steps.append(Step("Ceiling", f"⌈{format_quotient(wf.quotient)}⌉ = {rounded}, + 1 = {overhang_out}"))
+        steps.append(Step(_("Exact quotient"), f"{wf.span}/{stride} = {format_quotient(wf.quotient)}"))
+        steps.append(Step(_("Ceiling"), f"⌈{format_quotient(wf.quotient)}⌉ = {rounded}, + 1 = {overhang_out}"))
         steps.append(
             Step(
-                "Overhang",
-                f"the {wf.effective_kernel}-pixel window is longer than the padded input "
-                f"{n} + {2 * padding} = {n + 2 * padding}, but rounding up still places one window at the start; "
-                "PyTorch accepts it and pools over the pixels that exist.",
+                _("Overhang"),
+                _(
+                    "the {k}-pixel window is longer than the padded input {padded}, but rounding up still places "
+                    "one window at the start; PyTorch accepts it and pools over the pixels that exist.",
+                    k=wf.effective_kernel,
+                    padded=padded,
+                ),
             )
         )
         return steps
     if wf.span < 0:
         steps.append(
             Step(
-                "No window fits",
-                f"the numerator is negative: the {wf.effective_kernel}-pixel window is longer than the "
-                f"padded input {n} + {2 * padding} = {n + 2 * padding}",
+                _("No window fits"),
+                _(
+                    "the numerator is negative: the {k}-pixel window is longer than the padded input {padded}",
+                    k=wf.effective_kernel,
+                    padded=padded,
+                ),
             )
         )
         return steps
     rounded = wf.span // stride if not ceil_mode else _ceil_div(wf.span, stride)
-    steps.append(Step("Exact quotient", f"{wf.span}/{stride} = {format_quotient(wf.quotient)}"))
-    name = "Ceiling" if ceil_mode else "Floor"
+    steps.append(Step(_("Exact quotient"), f"{wf.span}/{stride} = {format_quotient(wf.quotient)}"))
+    name = _("Ceiling") if ceil_mode else _("Floor")
     result = f"{lo}{format_quotient(wf.quotient)}{hi} = {rounded}, + 1 = {rounded + 1}"
     if ceil_mode and wf.dropped_last_window:
-        result += f", − 1 = {wf.out} (the last window would start in the padding: dropped)"
+        result = _(
+            "{formula}, − 1 = {out} (the last window would start in the padding: dropped)", formula=result, out=wf.out
+        )
     steps.append(Step(name, result))
-    steps.append(Step("Remainder", wf.remainder_text))
+    steps.append(Step(_("Remainder"), wf.remainder_text))
     return steps

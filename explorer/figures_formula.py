@@ -7,6 +7,8 @@
 - `sweep_figure`: the input-size sweep, final map size and flatten size per size, exact sizes
   green, inexact orange, invalid ranges shaded.
 The geometry helpers (`window_starts`, `coverage`) are exact integer arithmetic shared with tests.
+Titles, axes, legends and hovers are rendered in the current language (explorer.i18n) when a figure
+is made; nothing here is cached.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from .conventions import pytorch_output_size
+from .formula import plural_message
+from .i18n import N_, _
 from .sweep import Sweep
 
 __all__ = [
@@ -41,13 +45,13 @@ CELL_COLOURS = {
     WIN_INPUT: "#08519c",
     WIN_PAD: "#6a51a3",
 }
-_LABELS = {
-    PAD: "padding (zeros)",
-    SEEN: "input pixel, covered",
-    UNSEEN: "input pixel no window covers",
-    BEYOND: "past the padded input (ceil overhang)",
-    WIN_INPUT: "current window on input",
-    WIN_PAD: "current window on padding",
+_LABELS = {  # English keys, shown with _()
+    PAD: N_("padding (zeros)"),
+    SEEN: N_("input pixel, covered"),
+    UNSEEN: N_("input pixel no window covers"),
+    BEYOND: N_("past the padded input (ceil overhang)"),
+    WIN_INPUT: N_("current window on input"),
+    WIN_PAD: N_("current window on padding"),
 }
 _WINDOW = "#3182bd"
 _WINDOW_BAD = "#cb181d"
@@ -100,7 +104,7 @@ def _legend_swatches(fig: go.Figure, categories: set[int], **subplot: int) -> No
                 y=[None],
                 mode="markers",
                 marker={"symbol": "square", "size": 12, "color": CELL_COLOURS[cat], "line": {"width": 1}},
-                name=_LABELS[cat],
+                name=_(_LABELS[cat]),
                 showlegend=True,
             ),
             **subplot,
@@ -111,11 +115,11 @@ def _index_text(cells: list[int]) -> str:
     if not cells:
         return ""
     if len(cells) == 1:
-        return f"index {cells[0]}"
+        return _("index {index}", index=cells[0])
     if cells == list(range(cells[0], cells[-1] + 1)):
-        return f"indices {cells[0]}–{cells[-1]}"
+        return _("indices {first}–{last}", first=cells[0], last=cells[-1])
     shown = ", ".join(str(c) for c in cells[:6])
-    return f"indices {shown}{', …' if len(cells) > 6 else ''}"
+    return _("indices {shown}", shown=shown + (", …" if len(cells) > 6 else ""))
 
 
 def row_figure(
@@ -134,13 +138,24 @@ def row_figure(
     for x in xs:
         if 0 <= x < n:
             cat = SEEN if counts[x] else UNSEEN
-            hover.append(f"input pixel {x}: read by {counts[x]} window(s)")
+            hover.append(
+                str(
+                    plural_message(
+                        counts[x],
+                        N_("input pixel {x}: read by {n} window"),
+                        N_("input pixel {x}: read by {n} windows"),
+                        x=x,
+                    )
+                )
+            )
         elif -padding <= x < n + padding:
             cat = PAD
-            hover.append(f"padding cell {x}")
+            hover.append(_("padding cell {x}", x=x))
         else:
             cat = BEYOND
-            hover.append(f"{x}: past the padded input" if valid else f"{x}: the window overruns the input")
+            hover.append(
+                _("{x}: past the padded input", x=x) if valid else _("{x}: the window overruns the input", x=x)
+            )
         cats.append(cat)
     scale, zmin, zmax = _discrete_scale(cats)
     fig = go.Figure()
@@ -156,7 +171,7 @@ def row_figure(
             zmax=zmax,
             showscale=False,
             xgap=1 if len(xs) <= 120 else 0,
-            name="input row",
+            name=_("input row"),
         )
     )
     # windows: one horizontal bar per output position, elided in the middle when there are many
@@ -183,7 +198,14 @@ def row_figure(
                 y=seg_y,
                 mode="lines",
                 line={"color": _WINDOW, "width": 5 if len(drawn) <= 60 else 3},
-                name=f"{len(starts)} window positions (stride {stride})",
+                name=str(
+                    plural_message(
+                        len(starts),
+                        N_("{n} window position (stride {stride})"),
+                        N_("{n} window positions (stride {stride})"),
+                        stride=stride,
+                    )
+                ),
                 hoverinfo="skip",
             )
         )
@@ -194,31 +216,31 @@ def row_figure(
                     y=tap_y,
                     mode="markers",
                     marker={"color": "#08306b", "size": 5},
-                    name=f"taps (dilation {dilation})",
+                    name=_("taps (dilation {dilation})", dilation=dilation),
                     hoverinfo="skip",
                 )
             )
-        labels = [f"out {i}" for i in drawn]
+        labels = [_("out {i}", i=i) for i in drawn]
         rows = len(drawn)
         if len(starts) > len(drawn):
             half = _MAX_ROWS // 2
             fig.add_annotation(
                 x=(x_lo + x_hi) / 2,
                 y=half + 0.5,
-                text=f"… {len(starts) - len(drawn)} more windows not drawn …",
+                text=_("… {n} more windows not drawn …", n=len(starts) - len(drawn)),
                 showarrow=False,
                 bgcolor="white",
             )
     else:
         rows = 1
-        labels = ["window"]
+        labels = [_("window")]
         fig.add_trace(
             go.Scatter(
                 x=[-padding - 0.4, -padding + k_eff - 1 + 0.4],
                 y=[1, 1],
                 mode="lines",
                 line={"color": _WINDOW_BAD, "width": 6},
-                name=f"the {k_eff}-pixel window does not fit",
+                name=_("the {k}-pixel window does not fit", k=k_eff),
             )
         )
     unseen = [x for x in range(n) if counts[x] == 0]
@@ -235,7 +257,7 @@ def row_figure(
             x=tail[-1],
             y=-1,
             yshift=14,
-            text=f"left over: {len(tail)} px ({_index_text(tail)})",
+            text=_("left over: {n} px ({where})", n=len(tail), where=_index_text(tail)),
             showarrow=False,
             xanchor="right",
             font={"color": CELL_COLOURS[UNSEEN]},
@@ -245,15 +267,32 @@ def row_figure(
     fig.update_yaxes(
         autorange="reversed",
         tickvals=[-1, *list(range(1, rows + 1, every))],
-        ticktext=["input", *labels[::every]],
+        ticktext=[_("input"), *labels[::every]],
         showgrid=False,
         zeroline=False,
     )
-    fig.update_xaxes(title_text="position along the row (input index; negative = left padding)", zeroline=False)
+    fig.update_xaxes(title_text=_("position along the row (input index; negative = left padding)"), zeroline=False)
     gaps = [x for x in unseen if x not in tail]
-    title = f"{n} input pixels, P = {padding} each side, window {k_eff} px, stride {stride}: {len(starts)} positions"
+    title = str(
+        plural_message(
+            len(starts),
+            N_("{w} input pixels, P = {p} each side, window {k} px, stride {s}: {n} position"),
+            N_("{w} input pixels, P = {p} each side, window {k} px, stride {s}: {n} positions"),
+            w=n,
+            p=padding,
+            k=k_eff,
+            s=stride,
+        )
+    )
     if gaps:
-        title += f"; {len(gaps)} pixel(s) skipped between windows"
+        title = str(
+            plural_message(
+                len(gaps),
+                N_("{title}; {n} pixel skipped between windows"),
+                N_("{title}; {n} pixels skipped between windows"),
+                title=title,
+            )
+        )
     fig.update_layout(
         title={"text": title, "font": {"size": 14}},
         height=int(min(900, 230 + 9 * rows)),
@@ -278,7 +317,7 @@ def grid_figure(
         raise ValueError(f"the 2-D view is for inputs up to {GRID_MAX}, got {n}")
     out = pytorch_output_size(n, kernel, stride, padding, dilation, ceil_mode)
     if out < 1:
-        raise ValueError("no window fits, so there is no grid to draw")
+        raise ValueError("no window fits, so there is no grid to draw")  # a caller's bug, not for readers
     position = max(0, min(position, out * out - 1))
     r, c = divmod(position, out)
     starts = window_starts(n, kernel, stride, padding, dilation, ceil_mode)
@@ -302,7 +341,7 @@ def grid_figure(
             else:
                 cat = PAD if in_pad else BEYOND
             z_row.append(cat)
-            h_row.append(f"row {y}, col {x}: {_LABELS[cat]}")
+            h_row.append(_("row {y}, col {x}: {what}", y=y, x=x, what=_(_LABELS[cat])))
         z.append(z_row)
         hover.append(h_row)
     flat = [v for row in z for v in row]
@@ -313,8 +352,8 @@ def grid_figure(
         column_widths=[0.62, 0.38],
         horizontal_spacing=0.08,
         subplot_titles=(
-            f"input {n}×{n} with padding {padding}: window ({r}, {c})",
-            f"output {out}×{out}: cell ({r}, {c})",
+            _("input {n}×{n} with padding {p}: window ({r}, {c})", n=n, p=padding, r=r, c=c),
+            _("output {out}×{out}: cell ({r}, {c})", out=out, r=r, c=c),
         ),
     )
     fig.add_trace(
@@ -346,7 +385,7 @@ def grid_figure(
             showscale=False,
             xgap=1,
             ygap=1,
-            hovertemplate="output (%{y}, %{x})<extra></extra>",
+            hovertemplate=_("output") + " (%{y}, %{x})<extra></extra>",
         ),
         row=1,
         col=2,
@@ -373,18 +412,27 @@ def sweep_figure(sw: Sweep, *, marks: tuple[int, ...] = (224, 227)) -> go.Figure
         cols=1,
         shared_xaxes=True,
         vertical_spacing=0.08,
-        subplot_titles=("last conv/pool map side (H = W)", "flatten size (features into the first linear layer)"),
+        subplot_titles=(
+            _("last conv/pool map side (H = W)"),
+            _("flatten size (features into the first linear layer)"),
+        ),
     )
-    groups = (
-        ("every division exact", "#31a354", [r for r in sw.rows if r.exact]),
-        ("valid, some remainder", "#fd8d3c", [r for r in sw.rows if r.valid and not r.exact]),
+    groups = (  # (exact?, legend, colour, rows)
+        (True, _("every division exact"), "#31a354", [r for r in sw.rows if r.exact]),
+        (False, _("valid, some remainder"), "#fd8d3c", [r for r in sw.rows if r.valid and not r.exact]),
     )
-    for name, colour, rows in groups:
+    for is_exact, name, colour, rows in groups:
         if not rows:
             continue
         hover = [
-            f"input {r.size}: map {r.last_map}, flatten {r.flatten if r.flatten is not None else '—'}"
-            + (f"<br>remainders: {', '.join(r.inexact)}" if r.inexact else "<br>exact")
+            _(
+                "input {size}: map {map}, flatten {flatten}",
+                size=r.size,
+                map=r.last_map,
+                flatten=r.flatten if r.flatten is not None else "—",
+            )
+            + "<br>"
+            + (_("remainders: {items}", items=", ".join(r.inexact)) if r.inexact else _("exact"))
             for r in rows
         ]
         fig.add_trace(
@@ -392,7 +440,7 @@ def sweep_figure(sw: Sweep, *, marks: tuple[int, ...] = (224, 227)) -> go.Figure
                 x=[r.size for r in rows],
                 y=[r.last_map for r in rows],
                 mode="markers",
-                marker={"color": colour, "size": 5 if name.startswith("valid") else 8},
+                marker={"color": colour, "size": 8 if is_exact else 5},
                 name=name,
                 text=hover,
                 hoverinfo="text",
@@ -406,10 +454,10 @@ def sweep_figure(sw: Sweep, *, marks: tuple[int, ...] = (224, 227)) -> go.Figure
                 x=[r.size for r in with_flat],
                 y=[r.flatten for r in with_flat],
                 mode="markers",
-                marker={"color": colour, "size": 5 if name.startswith("valid") else 8},
+                marker={"color": colour, "size": 8 if is_exact else 5},
                 name=name,
                 showlegend=False,
-                text=[f"input {r.size}: flatten {r.flatten:,}" for r in with_flat],
+                text=[_("input {size}: flatten {flatten:,}", size=r.size, flatten=r.flatten) for r in with_flat],
                 hoverinfo="text",
             ),
             row=2,
@@ -422,13 +470,14 @@ def sweep_figure(sw: Sweep, *, marks: tuple[int, ...] = (224, 227)) -> go.Figure
             fillcolor="#cb181d",
             opacity=0.12,
             line_width=0,
-            annotation_text=f"invalid {first}–{last}" + (f" ({', '.join(layers)})" if layers else ""),
+            annotation_text=_("invalid {first}–{last}", first=first, last=last)
+            + (f" ({', '.join(layers)})" if layers else ""),
             annotation_position="top left",
         )
     lo, hi = sw.rows[0].size, sw.rows[-1].size
     marked = [sw.row(size) for size in sorted({*marks, sw.nominal_size}) if lo <= size <= hi]
     for i, row in enumerate(marked):
-        verdict = "exact" if row.exact else ("inexact" if row.valid else "invalid")
+        verdict = _("exact") if row.exact else (_("inexact") if row.valid else _("invalid"))
         y = row.last_map if row.valid else 0
         fig.add_trace(
             go.Scatter(
@@ -453,10 +502,10 @@ def sweep_figure(sw: Sweep, *, marks: tuple[int, ...] = (224, 227)) -> go.Figure
             line_width=1,
             row=2,
             col=1,
-            annotation_text=f"{sw.variant_name}'s own: {sw.nominal_flatten:,}",
+            annotation_text=_("{name}'s own: {flatten:,}", name=sw.variant_name, flatten=sw.nominal_flatten),
             annotation_position="bottom right",
         )
-    fig.update_xaxes(title_text="input size (square, pixels)", row=2, col=1)
+    fig.update_xaxes(title_text=_("input size (square, pixels)"), row=2, col=1)
     fig.update_layout(
         height=560,
         margin={"l": 60, "r": 20, "t": 50, "b": 50},

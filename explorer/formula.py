@@ -1,5 +1,9 @@
 """The conv/pool output-size formula, worked out with real numbers (pure arithmetic, no torch).
 
+A `WorkedFormula` stores numbers only; its `text` and `remainder_text` are rendered on access in
+the current language (`message` and `remainder_message` give the same as data), so one cached
+result serves every reader. The numbers and symbols are the same in both languages.
+
 Convention: PyTorch's, out = ⌊(W + 2P − D·(K−1) − 1)/S⌋ + 1 with P the padding on each side;
 with ceil_mode the floor becomes a ceiling and a last window that would start in the right
 padding is dropped (PyTorch's rule, shared with Caffe's pooling).
@@ -10,10 +14,28 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
+from typing import Any
 
-__all__ = ["PYTORCH_FORMULA", "WorkedFormula", "format_quotient", "output_size", "worked_formula"]
+from .i18n import N_, Message
+
+__all__ = [
+    "PYTORCH_FORMULA",
+    "WorkedFormula",
+    "format_quotient",
+    "output_size",
+    "plural_message",
+    "worked_formula",
+]
 
 PYTORCH_FORMULA = "⌊(W + 2P − D·(K−1) − 1)/S⌋ + 1"
+
+
+def plural_message(n: int, one: str, many: str, /, **params: Any) -> Message:
+    """`one` when n == 1, else `many` (two keys, marked with N_), with `n` among the parameters.
+
+    English needs the two forms ("1 pixel", "3 pixels"); Chinese translates both the same way.
+    """
+    return Message(one if n == 1 else many, n=n, **params)
 
 
 def format_quotient(q: Fraction) -> str:
@@ -91,51 +113,108 @@ class WorkedFormula:
         return " ".join(parts)
 
     @property
-    def text(self) -> str:
-        """e.g. ⌊(224 − 11)/4⌋ + 1 = ⌊53.25⌋ + 1 = 54."""
+    def message(self) -> Message:
+        """The worked formula as data (numbers shared by both languages, words rendered on `str()`)."""
         lo, hi = ("⌈", "⌉") if self.ceil_mode else ("⌊", "⌋")
         head = f"{lo}({self.numerator_text()})/{self.stride}{hi} + 1"
         if not self.valid:
-            return f"{head}: the window ({self.effective_kernel}) is larger than the padded input ({self.n + 2 * self.padding})"
-        text = f"{head} = {lo}{format_quotient(self.quotient)}{hi} + 1 = "
+            return Message(
+                "{formula}: the window ({kernel}) is larger than the padded input ({padded})",
+                formula=head,
+                kernel=self.effective_kernel,
+                padded=self.n + 2 * self.padding,
+            )
+        worked = f"{head} = {lo}{format_quotient(self.quotient)}{hi} + 1"
         if self.ceil_mode and self.dropped_last_window:
-            text += f"{self.out + 1} − 1 = {self.out} (last window dropped: it would start in the padding)"
-        else:
-            text += str(self.out)
-        return text
+            return Message(
+                "{formula} = {rounded} − 1 = {out} (last window dropped: it would start in the padding)",
+                formula=worked,
+                rounded=self.out + 1,
+                out=self.out,
+            )
+        return Message("{f} = {n}", f=worked, n=self.out)
 
     @property
-    def remainder_text(self) -> str:
-        """The remainder of the division and what it means for the input's last pixels."""
+    def text(self) -> str:
+        """e.g. ⌊(224 − 11)/4⌋ + 1 = ⌊53.25⌋ + 1 = 54, in the current language."""
+        return str(self.message)
+
+    @property
+    def remainder_message(self) -> Message:
+        """The remainder of the division and what it means for the input's last pixels, as data."""
         if not self.valid:
             need = self.effective_kernel - self.n - 2 * self.padding
-            return f"No window fits: the padded input is {need} pixel(s) shorter than the window."
+            return plural_message(
+                need,
+                N_("No window fits: the padded input is {n} pixel shorter than the window."),
+                N_("No window fits: the padded input is {n} pixels shorter than the window."),
+            )
         s, q, r = self.stride, self.span // self.stride, self.remainder
         base = f"{self.span} = {s}·{q} + {r}"
         if self.span < 0:  # only possible in ceil mode
-            return (
-                f"The window is {-self.span} pixel(s) longer than the padded input allows, but rounding up still "
-                f"places one window; it runs {self.overhang} pixel(s) past the padded input."
+            return Message(
+                "{longer} but rounding up still places one window; {runs}",
+                longer=plural_message(
+                    -self.span,
+                    N_("The window is {n} pixel longer than the padded input allows,"),
+                    N_("The window is {n} pixels longer than the padded input allows,"),
+                ),
+                runs=plural_message(
+                    self.overhang,
+                    N_("it runs {n} pixel past the padded input."),
+                    N_("it runs {n} pixels past the padded input."),
+                ),
             )
         if self.ceil_mode:
             if r == 0:
-                return f"{base}: exact, so ceil and floor agree."
+                return Message("{equation}: exact, so ceil and floor agree.", equation=base)
             if self.dropped_last_window:
-                return f"{base}: rounding up would add a window starting in the padding, which PyTorch drops."
-            return (
-                f"{base}: rounding up adds one more window, which runs {self.overhang} pixel(s) past "
-                "the padded input (those cells are ignored by max pooling)."
+                return Message(
+                    "{equation}: rounding up would add a window starting in the padding, which PyTorch drops.",
+                    equation=base,
+                )
+            return plural_message(
+                self.overhang,
+                N_(
+                    "{equation}: rounding up adds one more window, which runs {n} pixel past "
+                    "the padded input (those cells are ignored by max pooling)."
+                ),
+                N_(
+                    "{equation}: rounding up adds one more window, which runs {n} pixels past "
+                    "the padded input (those cells are ignored by max pooling)."
+                ),
+                equation=base,
             )
         if r == 0:
-            return f"{base}: exact: the windows fit with nothing left over."
+            return Message("{equation}: exact: the windows fit with nothing left over.", equation=base)
         if self.uncovered == 0:
-            return f"{base}: remainder {r}, but it falls in the padding: every input pixel is covered."
+            return Message(
+                "{equation}: remainder {r}, but it falls in the padding: every input pixel is covered.",
+                equation=base,
+                r=r,
+            )
         first = self.n - self.uncovered
-        where = f"index {first}" if self.uncovered == 1 else f"indices {first}–{self.n - 1}"
-        return (
-            f"{base}: remainder {r}: the last {self.uncovered} input row(s)/column(s) "
-            f"({where}) are never covered by any window."
+        if self.uncovered == 1:
+            return Message(
+                "{equation}: remainder {r}: the last input row/column (index {index}) is never covered by any window.",
+                equation=base,
+                r=r,
+                index=first,
+            )
+        return Message(
+            "{equation}: remainder {r}: the last {n} input rows/columns (indices {first}–{last}) "
+            "are never covered by any window.",
+            equation=base,
+            r=r,
+            n=self.uncovered,
+            first=first,
+            last=self.n - 1,
         )
+
+    @property
+    def remainder_text(self) -> str:
+        """The remainder of the division and what it means for the input's last pixels (current language)."""
+        return str(self.remainder_message)
 
 
 @lru_cache(maxsize=8192)  # pure and immutable; a sweep or a slider asks for the same ones again and again

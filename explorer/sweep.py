@@ -10,6 +10,9 @@ inside residual blocks count like any other (named e.g. res3a.conv1, res3a.short
 (so no input row/column is dropped and no ceil_mode window hangs over the edge), and every
 adaptive pooling layer's input divides evenly into its bins. 481 analyses of an AlexNet take
 about 0.1 s on one CPU core (see `bench` in the tests).
+
+A row stores its remainders and the engine's error as data (`explorer.i18n.Message`); `inexact`,
+`error` and `to_dict` render them in the current language, so a cached sweep serves both.
 """
 
 from __future__ import annotations
@@ -17,9 +20,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .analysis import Analysis, analyse
+from .i18n import N_, Message, _
 from .spec import Variant
 
-__all__ = ["DEFAULT_RANGE", "Sweep", "SweepRow", "sweep", "sweep_row"]
+__all__ = ["COLUMNS", "DEFAULT_RANGE", "Sweep", "SweepRow", "sweep", "sweep_row"]
 
 DEFAULT_RANGE = (32, 512)
 _MAX_SIZES = 2048  # one sweep analyses at most this many sizes
@@ -35,22 +39,65 @@ class SweepRow:
     final_map: tuple[int, int, int] | None  # the C×H×W map that reaches flatten (or the last map)
     flatten: int | None  # features after flatten; None when the variant has no flatten or is invalid
     exact: bool  # valid and every division exact
-    inexact: tuple[str, ...]  # layers whose division leaves a remainder, e.g. ("conv1 (rem 1)",)
+    remainders: tuple[Message, ...]  # layers whose division leaves a remainder, as data
     failing_layer: str | None  # name of the first invalid layer, e.g. "pool5"
-    error: str | None  # the engine's message for the first invalid layer
+    error_message: object = None  # the engine's message for the first invalid layer (str or Message)
+
+    @property
+    def inexact(self) -> tuple[str, ...]:
+        """The remainders in the current language, e.g. ("conv1 (rem 1)",)."""
+        return tuple(str(m) for m in self.remainders)
+
+    @property
+    def remainders_text(self) -> str:
+        """The remainders as one list in the current language ("conv1 (rem 1), pool1 (rem 1)")."""
+        return _list(self.inexact)
+
+    @property
+    def error(self) -> str | None:
+        return None if self.error_message is None else str(self.error_message)
 
     def to_dict(self) -> dict[str, object]:
-        return {
-            "input": self.size,
-            "valid": self.valid,
-            "last conv/pool map": self.last_map,
-            "map at flatten": "×".join(map(str, self.final_map)) if self.final_map else None,
-            "flatten": self.flatten,
-            "exact": self.exact,
-            "remainders": ", ".join(self.inexact),
-            "fails at": self.failing_layer,
-            "why": self.error,
-        }
+        """One table row; the keys are COLUMNS (English ids: a page shows them with `_()`)."""
+        return dict(
+            zip(
+                COLUMNS,
+                (
+                    self.size,
+                    self.valid,
+                    self.last_map,
+                    "×".join(map(str, self.final_map)) if self.final_map else None,
+                    self.flatten,
+                    self.exact,
+                    self.remainders_text,
+                    self.failing_layer,
+                    self.error,
+                ),
+            )
+        )
+
+
+COLUMNS = (
+    N_("input"),
+    N_("valid"),
+    N_("last conv/pool map"),
+    N_("map at flatten"),
+    N_("flatten"),
+    N_("exact"),
+    N_("remainders"),
+    N_("fails at"),
+    N_("why"),
+)
+
+
+def _list(items: tuple[str, ...]) -> str:
+    """Items joined the current language's way ("a, b" in English, "a、b" in Chinese)."""
+    if not items:
+        return ""
+    text = items[0]
+    for item in items[1:]:
+        text = _("{a}, {b}", a=text, b=item)
+    return text
 
 
 @dataclass(frozen=True)
@@ -97,7 +144,7 @@ class Sweep:
                 continue
             layer = (r.failing_layer,) if r.failing_layer else ()
             if runs and runs[-1][1] == r.size - 1:
-                first, _, layers = runs[-1]
+                first, _last, layers = runs[-1]
                 runs[-1] = (first, r.size, tuple(dict.fromkeys(layers + layer)))
             else:
                 runs.append((r.size, r.size, layer))
@@ -105,21 +152,22 @@ class Sweep:
 
 
 def _row_from(size: int, analysis: Analysis) -> SweepRow:
-    inexact: list[str] = []
+    inexact: list[Message] = []
     last_map: int | None = None
     final_map: tuple[int, int, int] | None = None
     flatten: int | None = None
     for row in analysis.all_rows():  # a residual block's inner layers count like any other
         if row.formula_h is not None and row.formula_w is not None:
             last_map = row.output[1]
-            rems = {f.remainder for _, f in row.formulas}
+            rems = {f.remainder for _axis, f in row.formulas}
             if any(rems):
-                inexact.append(f"{row.name} (rem {'/'.join(str(r) for r in sorted(rems))})")
+                rem = "/".join(str(r) for r in sorted(rems))
+                inexact.append(Message("{layer} (rem {remainder})", layer=row.name, remainder=rem))
         elif row.type == "adaptiveavgpool":
-            _, h, w = row.input
+            _channels, h, w = row.input
             bins = row.output[1]
             if h % bins or w % bins:
-                inexact.append(f"{row.name} ({h} into {bins} bins)")
+                inexact.append(Message("{layer} ({size} into {bins} bins)", layer=row.name, size=h, bins=bins))
     for row in analysis.rows:
         if row.type == "flatten":
             flatten = row.output[0]
@@ -138,9 +186,9 @@ def _row_from(size: int, analysis: Analysis) -> SweepRow:
         final_map=final_map,
         flatten=flatten,
         exact=analysis.valid and not inexact,
-        inexact=tuple(inexact),
+        remainders=tuple(inexact),
         failing_layer=failing,
-        error=error,
+        error_message=error,
     )
 
 

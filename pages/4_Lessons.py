@@ -56,12 +56,27 @@ def store() -> poll.Store:
 
 
 def _browser_cookie() -> str | None:
-    """The browser's XSRF cookie: the same in all its tabs and on every replica; None without a browser."""
+    """The browser's XSRF token: the same in all its tabs and on every replica; None without a browser.
+
+    Tornado sends the cookie masked afresh on every page load ("2|mask|masked token|time"); the
+    token itself is masked XOR mask, and that is what stays the same.
+    """
     try:
         cookie = st.context.cookies.get("_streamlit_xsrf")
     except Exception:  # no browser behind this run (AppTest)
         return None
-    return cookie if isinstance(cookie, str) and cookie else None
+    if not isinstance(cookie, str) or not cookie or len(cookie) > 512:
+        return None
+    parts = cookie.split("|")
+    if len(parts) == 4 and parts[0] == "2":
+        try:
+            mask, masked = bytes.fromhex(parts[1]), bytes.fromhex(parts[2])
+        except ValueError:
+            return None
+        if not mask or not masked:
+            return None
+        return bytes(b ^ mask[i % len(mask)] for i, b in enumerate(masked)).hex()
+    return cookie
 
 
 def teacher_token() -> str:
@@ -212,7 +227,7 @@ def show_augmentation() -> None:
         left, right = st.columns(2)
         left.image(resized.image, caption=_("The 256×256 image"), width="stretch")
         right.image(result.image, caption=md(result.label), width="stretch")
-        st.caption(md(augment.PCA_SOURCE))
+        st.caption(str(augment.PCA_SOURCE))  # our text, with its file names as code
 
 
 def _next_seed() -> None:
@@ -409,6 +424,10 @@ def student_view(code: str) -> None:
         st.info(_("This question is closed."))
     if q.revealed and q.correct is not None:
         st.markdown(_("The answer: **{answer}**", answer=md(labels.get(q.correct, q.correct))))
+        if state.your_answer == q.correct:
+            st.success(_("You were right."))
+        elif state.your_answer is not None:
+            st.warning(_("Not this time: compare your answer with the arithmetic below."))
         total = sum(state.tally.values())
         for option, count in state.tally.items():
             share = count / total if total else 0.0

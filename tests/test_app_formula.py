@@ -37,11 +37,11 @@ def test_default_is_paper_conv1_at_224(at):
         "54",
         "1",
         "1",
-        "no",
+        "✗",  # metric values are language-neutral: switching language never changes them
     )
     t = text(at)
     assert "**Floor:** ⌊53.25⌋ = 53, + 1 = 54" in t
-    assert "(index 223) are never covered by any window" in t
+    assert "the last input row/column (index 223) is never covered by any window." in t
     table = at.table[0].value
     assert list(table["size"]) == ["54", "—", "54", "54", "56", "54", "55"]
     assert "rounding up (cuda-convnet (2012)) gives 55" in at.info[0].value
@@ -53,14 +53,14 @@ def test_default_is_paper_conv1_at_224(at):
 def test_examples(at):
     run(at.button(key="f_ex_conv1_227").click())
     m = metrics(at)
-    assert (m["Output size"], m["Remainder"], m["Exact division"]) == ("55", "0", "yes")
+    assert (m["Output size"], m["Remainder"], m["Exact division"]) == ("55", "0", "✓")
     assert "**Floor:** ⌊54⌋ = 54, + 1 = 55" in text(at)
     run(at.button(key="f_ex_tv_conv1").click())
     m = metrics(at)
     assert (m["Output size"], m["Remainder"], m["Input pixels never covered"]) == ("55", "1", "0")
     run(at.button(key="f_ex_pool_3_2").click())
     assert at.radio(key="f_kind").value == "pool"
-    assert (metrics(at)["Output size"], metrics(at)["Exact division"]) == ("27", "yes")
+    assert (metrics(at)["Output size"], metrics(at)["Exact division"]) == ("27", "✓")
     run(at.button(key="f_ex_pool_2_2").click())
     assert (metrics(at)["Output size"], metrics(at)["Remainder"]) == ("27", "1")
     run(at.checkbox(key="f_ceil").check())
@@ -81,7 +81,7 @@ def test_small_input_grid_view(at):
 
 def test_invalid_settings_are_explained(at):
     run(at.slider(key="f_w").set_value(5))
-    assert metrics(at)["Output size"] == "none"
+    assert metrics(at)["Output size"] == "—"
     assert at.error[0].value.startswith("**The window does not fit.** The 11-pixel window (K = 11, D = 1)")
     assert "Fix: use a kernel of at most 5, padding of at least 3, or an input of at least 11." in at.error[0].value
     assert at.info[0].value.startswith('Only TF "SAME" gives an output (2)')
@@ -99,7 +99,9 @@ def test_sweep_for_the_current_variant(at):
     assert metrics(at)["Smallest valid input"] == "67"
     assert metrics(at)["Exact sizes"] == "14"
     t = text(at)
-    assert "**224**: works but inexact: conv1 (rem 1), pool1 (rem 1), pool2 (rem 1), pool5 (rem 1), flatten 6,400." in t
+    assert (
+        "**224**: works but inexact (flatten 6,400): conv1 (rem 1), pool1 (rem 1), pool2 (rem 1), pool5 (rem 1)." in t
+    )
     assert "**227**: exact, every division leaves no remainder (flatten 9,216)." in t
     assert "Invalid for 32–66: fails at pool2 or pool5" in t
     rows = at.dataframe[0].value
@@ -117,7 +119,7 @@ def test_sweep_reads_the_build_pages_variant():
     run(at.selectbox(key="f_variant").set_value("lenet-5"))
     assert metrics(at)["Smallest valid input"] == "32"
     run(at.slider(key="f_range").set_value((8, 15)))  # conv2's 5×5 window needs at least 16 pixels in
-    assert metrics(at)["Smallest valid input"] == "none in range"
+    assert metrics(at)["Smallest valid input"] == "—"
     assert (
         html.unescape(at.warning[0].value)
         == "lenet-5 is invalid at every size from 8 to 15: widen the range or pick another variant."
@@ -130,7 +132,7 @@ def test_the_link_holds_the_window():
     at.run()
     assert not at.exception
     assert at.slider(key="f_w").value == 227
-    assert (metrics(at)["Output size"], metrics(at)["Exact division"]) == ("55", "yes")
+    assert (metrics(at)["Output size"], metrics(at)["Exact division"]) == ("55", "✓")
     at.slider(key="f_w").set_value(224).run()
     assert at.query_params["w"] == ["224"] or at.query_params["w"] == "224"
     # a hostile or out-of-range link sets nothing and breaks nothing

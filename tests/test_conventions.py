@@ -46,7 +46,7 @@ def test_paper_conv1_at_224():
     cc = cuda_convnet(224, 11, 4, 0, 1, "conv")
     assert cc.worked == "1 + ⌈(224 + 0 − 11)/4⌉ = 1 + ⌈53.25⌉ = 55"
     assert cc.pad_after == 3  # the last filter column hangs 3 px past the image
-    assert "hangs 3 pixel(s) past the image edge" in cc.note
+    assert "hangs 3 pixels past the image edge" in cc.note
     same = tf_same(224, 11, 4, 0, 1, "conv")
     assert (same.pad_before, same.pad_after, same.pad_total) == (3, 4, 7)
     assert pytorch_floor(224, 11, 4, 0, 1, "conv").worked == "⌊(224 − 11)/4⌋ + 1 = ⌊53.25⌋ + 1 = 54"
@@ -183,7 +183,7 @@ def test_steps_at_224():
         ("Floor", "⌊53.25⌋ = 53, + 1 = 54"),
         (
             "Remainder",
-            "213 = 4·53 + 1: remainder 1: the last 1 input row(s)/column(s) (index 223) are never covered by any window.",
+            "213 = 4·53 + 1: remainder 1: the last input row/column (index 223) is never covered by any window.",
         ),
     ]
 
@@ -323,3 +323,45 @@ def test_cuda_convnet_matches_layer_py(n, k, s, p, kind):
             return
         expected = math.ceil((n - (-p) - k) / float(s)) + 1  # layer.py, outputsX with start = −P
     assert r.size == expected
+
+
+# --- both languages: the same numbers and formulas, the words in the reader's language ---------
+
+
+def test_conventions_in_chinese_keep_every_number():
+    import re
+
+    from explorer.i18n import using
+    from tests.i18n_check import english_words, has_chinese
+
+    number = re.compile(r"\d[\d,.]*")
+    for args in [
+        (224, 11, 4, 0, 1, "conv"),
+        (224, 11, 4, 2, 1, "conv"),
+        (55, 2, 2, 0, 1, "pool"),
+        (5, 11, 4, 0, 1, "conv"),
+        (13, 3, 2, 2, 1, "pool"),
+        (10, 3, 1, 1, 2, "pool"),
+        (54, 2, 2, 0, 1, "pool"),
+    ]:
+        en_rows, en_why = compare(*args), why_they_differ(*args)
+        with using("zh"):
+            zh_rows, zh_why = compare(*args), why_they_differ(*args)
+        assert [r.size for r in zh_rows] == [r.size for r in en_rows]
+        assert [r.worked.split("：")[0] for r in zh_rows] == [r.worked.split(":")[0] for r in en_rows]
+        for zh, en in [(zh_why, en_why), *((z.note, e.note) for z, e in zip(zh_rows, en_rows))]:
+            assert has_chinese(zh) and not english_words(zh.replace('"SAME"', "").replace('"VALID"', "")), zh
+            strip = [n.rstrip(",.") for n in number.findall(en)]
+            assert sorted(n.rstrip(",.") for n in number.findall(zh)) == sorted(strip), (zh, en)
+
+
+def test_why_they_differ_in_chinese_at_224():
+    from explorer.i18n import using
+
+    with using("zh"):
+        text = why_they_differ(224, 11, 4, 0, 1, "conv")
+        steps = pytorch_steps(224, 11, 4)
+    assert text.startswith("W + 2P − D·(K−1) − 1 = 213 不是 S = 4 的倍数（213/4 = 53.25）：")
+    assert "向下取整（PyTorch、Caffe 和 d2l.ai）得 54" in text
+    assert [s.label for s in steps] == ["公式", "代入", "分子", "精确商", "向下取整", "余数"]
+    assert steps[4].text == "⌊53.25⌋ = 53, + 1 = 54"  # the arithmetic is shared

@@ -109,7 +109,7 @@ def test_row_figure_invalid_and_elided():
 
 def test_row_figure_dilation_taps_and_gaps():
     fig = row_figure(9, 2, 3)
-    assert fig.layout.title.text.endswith("; 2 pixel(s) skipped between windows")
+    assert fig.layout.title.text.endswith("; 2 pixels skipped between windows")
     dil = row_figure(13, 3, 1, 2, 2)
     taps = next(t for t in dil.data if t.name == "taps (dilation 2)")
     assert len(taps.x) == 13 * 3
@@ -146,3 +146,54 @@ def test_sweep_figure_marks_227_exact_and_224_not():
     assert labels == ["224: inexact", "227: exact"]
     # the invalid range 32–66 shaded in both panels
     assert [(s.x0, s.x1) for s in fig.layout.shapes if s.type == "rect"] == [(31.5, 66.5), (31.5, 66.5)]
+
+
+def figure_texts(fig) -> list[str]:
+    """Every string a reader sees in a plotly figure: titles, axes, legends, annotations, ticks, hovers."""
+    import re
+
+    out = [fig.layout.title.text or ""]
+    out += [a.text for a in fig.layout.annotations]
+    for axis in ("xaxis", "yaxis", "xaxis2", "yaxis2"):
+        ax = getattr(fig.layout, axis, None)
+        if ax is not None:
+            out += [ax.title.text or "", *(ax.ticktext or ())]
+    for trace in fig.data:
+        out.append(trace.name or "")
+        text = trace.text
+        if text is not None:
+            flat = (
+                text
+                if isinstance(text, str)
+                else [t for row in text for t in (row if isinstance(row, (list, tuple)) else [row])]
+            )
+            out += [str(t) for t in ([flat] if isinstance(flat, str) else flat)]
+        out.append(getattr(trace, "hovertemplate", None) or "")
+    out += [s.label.text for s in fig.layout.shapes if getattr(s, "label", None) and s.label.text]
+    return [re.sub(r"<[^>]+>|%\{[^}]*\}", " ", t) for t in out if t]
+
+
+def test_figures_in_chinese_have_no_english_left():
+    from explorer.i18n import using
+    from tests.i18n_check import english_words, has_chinese
+
+    with using("zh"):
+        figs = [
+            row_figure(224, 11, 4),
+            row_figure(5, 11, 4),
+            row_figure(512, 1, 1),
+            row_figure(9, 2, 3),
+            row_figure(13, 3, 1, 2, 2),
+            row_figure(2, 3, 2, 0, 1, True),
+            grid_figure(8, 3, 1, 1, 1, False, position=0),
+            sweep_figure(sweep(PRESETS["paper-2012"])),
+        ]
+    for fig in figs:
+        texts = figure_texts(fig)
+        assert any(has_chinese(t) for t in texts)
+        left = [(t, w) for t in texts if (w := english_words(t))]
+        assert not left, left[:10]
+    with using("zh"):
+        fig = row_figure(224, 11, 4)
+    assert fig.layout.title.text == "224 个输入像素，每侧 P = 0，窗口 11 px，步幅 4：共 54 个位置"
+    assert [a.text for a in fig.layout.annotations] == ["剩余：1 px（索引 223）"]

@@ -1,5 +1,6 @@
 """Worked formulas: the text a student reads, and the output size against PyTorch's layers."""
 
+import re
 from fractions import Fraction
 
 import torch
@@ -15,7 +16,7 @@ def test_paper_224_gives_54_with_one_uncovered_column():
     assert f.text == "⌊(224 − 11)/4⌋ + 1 = ⌊53.25⌋ + 1 = 54"
     assert (f.out, f.remainder, f.uncovered) == (54, 1, 1)
     assert f.remainder_text == (
-        "213 = 4·53 + 1: remainder 1: the last 1 input row(s)/column(s) (index 223) are never covered by any window."
+        "213 = 4·53 + 1: remainder 1: the last input row/column (index 223) is never covered by any window."
     )
 
 
@@ -58,7 +59,7 @@ def test_window_too_large():
     f = worked_formula(5, 11, 4)
     assert not f.valid and f.out == 0
     assert "larger than the padded input" in f.text
-    assert f.remainder_text == "No window fits: the padded input is 6 pixel(s) shorter than the window."
+    assert f.remainder_text == "No window fits: the padded input is 6 pixels shorter than the window."
 
 
 def test_format_quotient():
@@ -128,4 +129,46 @@ def test_ceil_mode_window_longer_than_input():
     f = worked_formula(2, 3, 2, ceil_mode=True)
     assert f.out == 1 and f.valid
     assert f.text == "⌈(2 − 3)/2⌉ + 1 = ⌈-0.5⌉ + 1 = 1"
-    assert f.remainder_text.startswith("The window is 1 pixel(s) longer than the padded input allows")
+    assert f.remainder_text.startswith("The window is 1 pixel longer than the padded input allows")
+
+
+def test_a_cached_formula_renders_in_both_languages():
+    from explorer.i18n import using
+
+    f = worked_formula(224, 11, 4)
+    assert worked_formula(224, 11, 4) is f  # one cached object serves every reader
+    with using("zh"):
+        assert f.text == "⌊(224 − 11)/4⌋ + 1 = ⌊53.25⌋ + 1 = 54"  # the formula is shared
+        assert f.remainder_text == "213 = 4·53 + 1：余数为 1：输入的最后一行/列（索引 223）不会被任何窗口覆盖。"
+        assert worked_formula(5, 11, 4).text == "⌊(5 − 11)/4⌋ + 1：窗口（11）大于填充后的输入（5）"
+    assert f.remainder_text.endswith("the last input row/column (index 223) is never covered by any window.")
+    assert f.remainder_message.render("zh").startswith("213 = 4·53 + 1：")  # data, rendered by whoever asks
+    dropped = worked_formula(5, 2, 2, padding=1, ceil_mode=True)
+    with using("zh"):
+        assert dropped.text == "⌈(5 + 2 − 2)/2⌉ + 1 = ⌈2.5⌉ + 1 = 4 − 1 = 3（舍弃最后一个窗口：它会从填充区开始）"
+
+
+def test_plural_wording_in_english():
+    """One row or pixel reads as one; many as many (no "row(s)", no "1 pixels")."""
+    many = worked_formula(10, 3, 4)  # ⌊7/4⌋ + 1 = 2: the windows reach index 6, so 7–9 are never seen
+    assert many.remainder_text == (
+        "7 = 4·1 + 3: remainder 3: the last 3 input rows/columns (indices 7–9) are never covered by any window."
+    )
+    assert worked_formula(10, 11, 4).remainder_text == (
+        "No window fits: the padded input is 1 pixel shorter than the window."
+    )
+    assert worked_formula(2, 3, 2, ceil_mode=True).remainder_text == (
+        "The window is 1 pixel longer than the padded input allows, but rounding up still places one window; "
+        "it runs 1 pixel past the padded input."
+    )
+    assert "runs 1 pixel past" in worked_formula(54, 3, 2, ceil_mode=True).remainder_text
+    assert "runs 2 pixels past" in worked_formula(11, 5, 4, ceil_mode=True).remainder_text
+    texts = [
+        worked_formula(n, k, s, p, 1, c).remainder_text
+        for n in range(1, 30)
+        for k in range(1, 6)
+        for s in range(1, 4)
+        for p in range(0, 3)
+        for c in (False, True)
+    ]
+    assert not [t for t in texts if "(s)" in t or re.search(r"\b1 pixels\b|\b1 input rows", t)]

@@ -186,3 +186,15 @@ def test_a_failing_inner_layer_is_named_in_the_sweep():
     row = sweep_row(variant, 8)
     assert row.failing_layer == "res2a.conv1" and row.error.startswith("Layer 0 (residual), body layer 0 (conv)")
     assert sweep_row(variant, 9).failing_layer == "res2a"  # 1×1 from the body, 9×9 from the shortcut
+
+
+def test_a_sweep_holds_its_words_as_data(paper):
+    from explorer.i18n import using
+
+    r224 = paper.row(224)
+    with using("zh"):
+        assert r224.inexact == ("conv1（余 1）", "pool1（余 1）", "pool2（余 1）", "pool5（余 1）")
+        assert r224.remainders_text == "conv1（余 1）、pool1（余 1）、pool2（余 1）、pool5（余 1）"
+        assert sweep(PRESETS["torchvision"], 63, 63).rows[0].inexact == ("adaptpool5（1 分成 6 个区间）",)
+        assert list(r224.to_dict()) == list(sweep_row(PRESETS["paper-2012"], 224).to_dict())  # keys are ids
+    assert r224.remainders_text == "conv1 (rem 1), pool1 (rem 1), pool2 (rem 1), pool5 (rem 1)"

@@ -10,6 +10,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -62,7 +63,9 @@ def server():
     _need_browser()
     _mkdir()
     port = _free_port()
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    # The class poll's SQLite file: a fresh data directory, not the developer's cache.
+    data = tempfile.mkdtemp(prefix="alexnet-browser-data-")
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "ALEXNET_DATA_DIR": data}
     with open(SERVER_LOG, "w") as log:
         yield from _serve(port, env, log)
 

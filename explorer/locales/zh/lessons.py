@@ -225,4 +225,6 @@ MESSAGES = {
     "Send my answer": "提交我的回答",
     "This question is closed.": "这道题已停止作答。",
     "No open room has that code. Check it with your teacher.": "没有使用这个房间码的开放房间。请向老师确认。",
+    "You were right.": "你答对了。",
+    "Not this time: compare your answer with the arithmetic below.": "这次没答对：对照下面的计算过程看看。",
 }
