@@ -522,6 +522,82 @@ def _browser_failover(deployment, tmp_path):
     dep.wait_state(stopped, "UP", timeout=90)
 
 
+def test_a_class_poll_spans_the_replicas_and_survives_one_stopping(deployment):
+    """The poll lives in SQLite in the shared data dir: a teacher on one replica sees the answers of
+    students on both; when the teacher's replica stops, the browser reconnects to the other and
+    finds its room (the teacher token derives from the browser's cookie and the shared secret)."""
+    _need_tools(browser=True)
+    import threading
+
+    failure: list[BaseException] = []
+
+    def body() -> None:
+        try:
+            _poll_across_replicas(deployment)
+        except BaseException as exc:  # re-raised in the test's thread below
+            failure.append(exc)
+
+    worker = threading.Thread(target=body)
+    worker.start()
+    worker.join()
+    if failure:
+        raise failure[0]
+
+
+def _poll_across_replicas(dep):
+    from playwright.sync_api import sync_playwright
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    from browser.conftest import CHROMIUM_ARGS, wait_idle
+
+    question = "mystery-conv1-224"  # the first question's widget keys, as Streamlit writes them
+    stopped = None
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            teacher_ctx = browser.new_context(viewport={"width": 1200, "height": 900})
+            teacher = teacher_ctx.new_page()
+            teacher.goto(dep.url + "/Lessons")
+            teacher.get_by_text("Open a class poll").first.wait_for(timeout=90_000)
+            wait_idle(teacher)
+            teacher.get_by_role("button", name="Open a class poll").click()
+            wait_idle(teacher)
+            text = teacher.get_by_text(re.compile("Room code: ")).first.inner_text()
+            code = re.search(r"Room code:\s*([A-Z0-9 ]+)", text).group(1).replace(" ", "")
+            teacher.get_by_role("button", name="Ask the class this question").click()
+            wait_idle(teacher)
+            stopped = next(c["value"] for c in teacher_ctx.cookies() if c["name"] == COOKIE_NAME)
+            for replica, pick in zip(dep.names, ["54", "55"]):  # one student pinned to each replica
+                ctx = browser.new_context(viewport={"width": 390, "height": 844})
+                ctx.add_cookies([{"name": COOKIE_NAME, "value": replica, "url": dep.url}])
+                phone = ctx.new_page()
+                phone.goto(f"{dep.url}/Lessons?room={code}")
+                phone.locator(f".st-key-poll_choice_{question}").get_by_text(pick, exact=True).click()
+                wait_idle(phone)
+                phone.get_by_role("button", name="Send my answer").click()
+                phone.get_by_text(f"Your answer is saved: {pick}.").wait_for(timeout=60_000)
+                assert next(c["value"] for c in ctx.cookies() if c["name"] == COOKIE_NAME) == replica
+                ctx.close()
+            teacher.get_by_text("2 answers so far").wait_for(timeout=30_000)
+            other = next(n for n in dep.names if n != stopped)
+            assert "stopped" in dep.ctl("stop", f"replicas:{stopped}")
+            dep.wait_state(stopped, "DOWN", timeout=15)
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                now = next((c["value"] for c in teacher_ctx.cookies() if c["name"] == COOKIE_NAME), None)
+                if now == other:
+                    break
+                teacher.wait_for_timeout(200)
+            teacher.get_by_text(re.compile("Back in your room")).first.wait_for(timeout=60_000)
+            teacher.get_by_text("2 answers so far").wait_for(timeout=60_000)
+            teacher_ctx.close()
+        finally:
+            browser.close()
+            if stopped:
+                dep.ctl("start", f"replicas:{stopped}", timeout=60)
+    dep.wait_state(stopped, "UP", timeout=90)
+
+
 def test_no_replica_logged_a_traceback(deployment):
     for name in deployment.names:
         log = deployment.log(name)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from explorer import i18n
-from explorer.i18n import Message, N_, _, catalog, placeholders, using
+from explorer.i18n import N_, Message, _, catalog, placeholders, using
 from tests.i18n_check import english_words, has_chinese
 
 ROOT = Path(__file__).resolve().parents[1]
