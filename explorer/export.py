@@ -10,8 +10,31 @@ from torch import nn
 
 from .analysis import Analysis, format_shape
 from .build import AlexNetVariant, build_model
+from .i18n import N_, _, using
 
-__all__ = ["pytorch_source", "table_csv", "table_rows", "torchinfo_text"]
+__all__ = ["TABLE_COLUMNS", "column_label", "pytorch_source", "table_csv", "table_rows", "torchinfo_text"]
+
+# The per-layer table's columns: stable ids (the rows' keys, what code and tests read) and the
+# header a reader sees, rendered in their language by `column_label`.
+TABLE_COLUMNS: dict[str, str] = {
+    "#": "#",
+    "layer": N_("layer"),
+    "type": N_("type"),
+    "output": N_("output"),
+    "params": N_("params"),
+    "% params": N_("% params"),
+    "MACs": "MACs",
+    "% MACs": N_("% MACs"),
+    "memory (KiB)": N_("memory (KiB)"),
+    "receptive field": N_("receptive field"),
+    "jump": N_("jump"),
+}
+
+
+def column_label(column: str) -> str:
+    """A table column's header in the current language (unknown ids are shown as they are)."""
+    label = TABLE_COLUMNS.get(column)
+    return _(label) if label is not None else column
 
 
 def table_rows(analysis: Analysis) -> list[dict[str, Any]]:
@@ -38,14 +61,19 @@ def table_rows(analysis: Analysis) -> list[dict[str, Any]]:
     return rows
 
 
-def table_csv(analysis: Analysis) -> str:
+def table_csv(analysis: Analysis, lang: str = "en") -> str:
+    """The per-layer table as CSV: headers in `lang`, the cells (numbers, shapes, names) the same in every language."""
     buffer = io.StringIO()
     rows = table_rows(analysis)
     fields = list(rows[0]) if rows else ["#", "layer", "type", "output"]
-    writer = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\n")
-    writer.writeheader()
+    with using(lang):
+        headers = [column_label(f) for f in fields]
+    if lang == "zh":
+        buffer.write("\ufeff")  # a byte-order mark, or Excel reads the UTF-8 Chinese headers as GBK
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(headers)
     for row in rows:
-        writer.writerow({k: "" if v is None else v for k, v in row.items()})
+        writer.writerow(["" if row[f] is None else row[f] for f in fields])
     return buffer.getvalue()
 
 
@@ -104,7 +132,7 @@ def _residual_code(model: AlexNetVariant, by_path: dict[str, str]) -> str:
             else:
                 lines.append(f'            ("{entry}", {_module_code(module)}),{note}')
         lines.append("        ]))")
-    order = ", ".join(f'"{name}"' for name, _ in model.named_children())
+    order = ", ".join(f'"{name}"' for name, _child in model.named_children())
     lines.append(f"        self.order = [{order}]")
     return "\n".join(lines)
 

@@ -10,7 +10,6 @@ slide. Sizes follow the network (see `DIAGRAM_SCALING`); what does not fit a row
 
 from __future__ import annotations
 
-import functools
 import html
 import io
 import math
@@ -22,7 +21,9 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
+from . import fonts
 from .analysis import Analysis, LayerRow, format_count, format_shape
+from .i18n import N_, _, using
 from .presets import PRESETS
 
 __all__ = [
@@ -41,13 +42,15 @@ __all__ = [
 
 MAX_DEPTH_CHANNELS = 1024  # deeper maps are drawn this deep: 1,000,000 channels must still fit a slide
 
-DIAGRAM_SCALING = (
+# Keys (rendered in the reader's language by `diagram_caption`); DIAGRAM_SCALING is the English text.
+_SCALING = N_(
     "Box height ∝ √H and width ∝ √W (a 55×55 map is drawn about twice as tall as a 13×13 one), "
-    f"depth ∝ √C (up to {MAX_DEPTH_CHANNELS:,} channels); a map drawn as two boxes is split by a grouped conv "
+    "depth ∝ √C (up to {max_channels:,} channels); a map drawn as two boxes is split by a grouped conv "
     "(the paper's two GPUs); a small square is the next layer's K×K window; bar length ∝ features."
 )
+DIAGRAM_SCALING = _SCALING.format(max_channels=MAX_DEPTH_CHANNELS)
 
-DIAGRAM_SKIPS = "Curved arrows are residual skips, added to the block's output (dashed: the shortcut has a conv)."
+DIAGRAM_SKIPS = N_("Curved arrows are residual skips, added to the block's output (dashed: the shortcut has a conv).")
 
 DIAGRAM_LAYOUTS = ("page", "vertical", "slide", "phone")
 _PAGE_HEIGHT = 640  # the page shrinks its boxes (to 40% at most) to stay within this height
@@ -294,47 +297,47 @@ def _describe(item: _Item, row: LayerRow, layer: Any) -> None:
         dilation = _int(_attr(layer, "dilation"), 1)
         stride = _int(_attr(layer, "stride"), 1)
         padding = _attr(layer, "padding", 0) or 0
-        item.lead = f"{k}×{k} conv"
-        item.tokens += [f"stride {stride}"] if stride > 1 else []
-        item.tokens += [f"pad {padding}"] if padding else []
-        item.tokens += [f"dilation {dilation}"] if dilation > 1 else []
-        item.tokens += [f"groups {item.groups}"] if item.groups > 1 else []
+        item.lead = _("{k}×{k} conv", k=k)
+        item.tokens += [_("stride {n}", n=stride)] if stride > 1 else []
+        item.tokens += [_("pad {n}", n=padding)] if padding else []
+        item.tokens += [_("dilation {n}", n=dilation)] if dilation > 1 else []
+        item.tokens += [_("groups {n}", n=item.groups)] if item.groups > 1 else []
         span = dilation * (k - 1) + 1
         item.window = (span, span)
     elif kind in ("maxpool", "avgpool"):
         k = _int(_attr(layer, "kernel"), 1)
         stride = _attr(layer, "effective_stride", None) or _int(_attr(layer, "stride"), k)
         padding = _attr(layer, "padding", 0) or 0
-        item.lead = f"{k}×{k} {'max' if kind == 'maxpool' else 'avg'} pool"
-        item.tokens += [f"stride {stride}"]
-        item.tokens += [f"pad {padding}"] if padding else []
-        item.tokens += ["ceil"] if _attr(layer, "ceil_mode", False) else []
+        item.lead = _("{k}×{k} max pool", k=k) if kind == "maxpool" else _("{k}×{k} avg pool", k=k)
+        item.tokens += [_("stride {n}", n=stride)]
+        item.tokens += [_("pad {n}", n=padding)] if padding else []
+        item.tokens += [_("ceil mode")] if _attr(layer, "ceil_mode", False) else []
         item.window = (k, k)
     elif kind == "adaptiveavgpool":
         size = _int(_attr(layer, "size"), 1)
-        _, h, w = row.input if len(row.input) == 3 else (0, 1, 1)
-        item.lead = "adaptive avg"
-        item.tokens += [f"to {size}×{size}"]
+        _unused, h, w = row.input if len(row.input) == 3 else (0, 1, 1)
+        item.lead = _("adaptive avg")
+        item.tokens += [_("to {n}×{n}", n=size)]
         item.window = (-(-h // size), -(-w // size))
     elif kind == "residual":
         body = _conv_summary(_attr(layer, "body", ()))
         shortcut = _conv_summary(_attr(layer, "shortcut", ()))
-        item.lead = "residual"
+        item.lead = _("residual")
         item.tokens += [" + ".join(body)] if body else []
-        item.tokens += [f"skip: {' + '.join(shortcut)} conv" if shortcut else "skip: identity"]
+        item.tokens += [_("skip: {convs} conv", convs=" + ".join(shortcut)) if shortcut else _("skip: identity")]
         item.skip = "conv" if shortcut else "identity"
         first = _attr((_attr(layer, "body", ()) or (None,))[0], "kernel")
         if isinstance(first, int) and first > 0:
             item.window = (first, first)
     else:  # a layer type this module does not know: a plain box named for its type
         item.lead = kind
-    item.details.append(f"{row.params:,} parameters, {format_count(row.macs)} MACs")
+    item.details.append(_("{params:,} parameters, {macs} MACs", params=row.params, macs=format_count(row.macs)))
 
 
 def _items(analysis: Analysis) -> list[_Item]:
     c, h, w = analysis.input_shape
-    notes = {1: "grayscale", 3: "RGB"}
-    items = [_Item(False, "input", "input", (c, h, w), lead=notes.get(c, f"{c} channels"))]
+    notes = {1: _("grayscale"), 3: "RGB"}
+    items = [_Item(False, "input", _("input"), (c, h, w), lead=notes.get(c) or _("{n} channels", n=c))]
     for row in analysis.rows:
         layer = _layer(analysis, row.index)
         last = items[-1]
@@ -357,7 +360,9 @@ def _items(analysis: Analysis) -> list[_Item]:
             kind = row.type if row.type in ("flatten", "linear") else "other"
             item = _Item(True, kind, row.name, row.output)
             item.details.append(
-                f"{row.params:,} parameters, {format_count(row.macs)} MACs" if kind == "linear" else row.type
+                _("{params:,} parameters, {macs} MACs", params=row.params, macs=format_count(row.macs))
+                if kind == "linear"
+                else row.type
             )
             items.append(item)
     _assign_towers(items)
@@ -399,14 +404,14 @@ def _invalid_item(analysis: Analysis, items: list[_Item]) -> _Item:
     layer = _layer(analysis, index) if index is not None else None
     layer_type = error.layer_type or _attr(layer, "type") or ""
     if index is None:
-        name = "input" if not analysis.rows else "✕"
+        name = _("input") if not analysis.rows else "✕"
     elif index < len(analysis.names):
         name = analysis.names[index]
     else:
-        name = f"layer {index}"
+        name = _("layer {index}", index=index)
     is_bar = layer_type in ("linear", "flatten") or (items[-1].is_bar and layer_type not in _SPATIAL)
     reason = error.arithmetic or error.message
-    item = _Item(is_bar, "invalid", name, (), lead=f"✕ {layer_type or 'invalid'}", reason=reason)
+    item = _Item(is_bar, "invalid", name, (), lead=f"✕ {layer_type or _('invalid')}", reason=str(reason))
     item.details.append(str(error))
     return item
 
@@ -590,7 +595,7 @@ def _rows_balanced(widths: list[float], n: int, limit: float, gap: float) -> lis
     """Split into at most n rows, keeping order, with the widest row as narrow as it can be."""
     low, high = max(widths), max(limit, max(widths))
     best = _rows_greedy(widths, high, gap)
-    for _ in range(16):
+    for _unused in range(16):
         mid = (low + high) / 2
         rows = _rows_greedy(widths, mid, gap)
         if len(rows) <= n:
@@ -633,7 +638,8 @@ def _title_lines(analysis: Analysis, style: _Style) -> list[str]:
 def diagram_caption(analysis: Analysis) -> str:
     """What the drawing's sizes and marks mean: the scaling, and the skip arrows where there are any."""
     has_skips = any(row.type == "residual" for row in analysis.rows)
-    return DIAGRAM_SCALING + (" " + DIAGRAM_SKIPS if has_skips else "")
+    scaling = _(_SCALING, max_channels=MAX_DEPTH_CHANNELS)
+    return scaling + (" " + _(DIAGRAM_SKIPS) if has_skips else "")
 
 
 def _footer_lines(analysis: Analysis, style: _Style) -> list[str]:
@@ -647,7 +653,7 @@ class _Canvas:
         self.d = diagram
 
     def box(self, x: float, y: float, w: float, h: float, dx: float, dy: float, kind: str, hover: str) -> None:
-        front, top, side, line, _ = _PALETTE[kind]
+        front, top, side, line, _unused = _PALETTE[kind]
         d = self.d
         d.polygons.append(
             Polygon(((x, y), (x + w, y), (x + w + dx, y - dy), (x + dx, y - dy)), top, line, hover, width=0.8)
@@ -690,13 +696,18 @@ class _Placed:
     column_right: float = 0.0  # where its caption ends, for a connector that must pass it
 
 
+def _bar_hover(item: _Item) -> str:
+    features = _("{name}: {n:,} features", name=item.name, n=item.shape[0])
+    return " · ".join([features, *item.details])
+
+
 def _hover_text(item: _Item) -> str:
     if item.kind == "invalid":
         return f"{item.name}: " + " ".join(item.details)
     shape = format_shape(item.shape)
     parts = [f"{item.name}: {shape}"]
     if item.towers > 1:
-        parts.append(f"{item.towers} towers of {item.shape[0] // item.towers}")
+        parts.append(_("{n} towers of {c}", n=item.towers, c=item.shape[0] // item.towers))
     if item.lead and item.kind != "input":
         parts.append(", ".join([item.lead, *item.tokens]) + (" → " + " → ".join(item.then) if item.then else ""))
     parts += item.details
@@ -737,7 +748,7 @@ def _place_map(canvas: _Canvas, item: _Item, e: _Extent, x: float, y: float, sty
 
 def _window_rect(face: tuple[float, float, float, float], shape: tuple[int, ...], window: tuple[int, int], flow: str):
     fx, fy, fw, fh = face
-    _, h, w = shape
+    _unused, h, w = shape
     kh, kw = min(window[0], h), min(window[1], w)
     sw, sh = max(fw * kw / w, 4.0), max(fh * kh / h, 4.0)
     sw, sh = min(sw, fw), min(sh, fh)
@@ -760,7 +771,7 @@ def _link(canvas: _Canvas, src: _Placed, dst: _Placed, style: _Style, rows_y: li
         else [(a, b) for a in range(len(src.faces)) for b in range(len(dst.faces))]
     )
     windows: dict[int, tuple[float, float, float, float]] = {}
-    for a in {a for a, _ in pairs}:
+    for a in {a for a, _unused in pairs}:
         fx, fy, fw, fh = src.faces[a]
         if item.window and src.item.kind != "invalid":
             windows[a] = _window_rect(src.faces[a], src.item.shape, item.window, style.flow)
@@ -848,7 +859,7 @@ def _layout_rows(columns: list[_Column], style: _Style, top: float, bottom_limit
         u = cap
         if count(cap) > fewest:
             low, high = cap * 0.4, cap
-            for _ in range(12):
+            for _unused in range(12):
                 mid = (low + high) / 2
                 low, high = (mid, high) if count(mid) <= fewest else (low, mid)
             u = low
@@ -860,7 +871,7 @@ def _layout_rows(columns: list[_Column], style: _Style, top: float, bottom_limit
 
         if height(u) > _PAGE_HEIGHT and height(cap * 0.4) <= _PAGE_HEIGHT:  # smaller boxes, no scrolling
             low, high = cap * 0.4, u
-            for _ in range(12):
+            for _unused in range(12):
                 mid = (low + high) / 2
                 low, high = (mid, high) if height(mid) <= _PAGE_HEIGHT else (low, mid)
             u = low
@@ -887,7 +898,7 @@ def _layout_rows(columns: list[_Column], style: _Style, top: float, bottom_limit
             if rows is None:
                 continue
             found = (low, rows)
-            for _ in range(16):
+            for _unused in range(16):
                 mid = (low + high) / 2
                 rows = fits(mid, n)
                 if rows is None:
@@ -938,10 +949,10 @@ def _draw_rows(analysis: Analysis, items: list[_Item], style: _Style, d: Diagram
         d.truncated = sum(len(c.items) for c in columns[low:])
         columns = columns[:low]
         items = [i for c in columns for i in c.items]
-        footer = [f"… and {d.truncated} more layers, left off to fit the slide (see the page)", *footer]
+        footer = [_("… and {n} more layers, left off to fit the slide (see the page)", n=d.truncated), *footer]
         layout = _layout_rows(columns, style, top, bottom_limit) or _layout_rows(columns, style, top, None)
     assert layout is not None
-    _, rows, heights = layout
+    _unused, rows, heights = layout
     if bottom_limit is not None:  # centre the rows between title and footer
         top += max(0.0, (bottom_limit - top - _row_total(heights, style)) / 2)
     placed: list[_Placed] = []
@@ -1006,7 +1017,7 @@ def _draw_bar(
     if not invalid:
         canvas.text(x + width, y, _Text(f"{item.shape[0]:,}", style.shape), align="right")
     y += _line_height(style.shape)
-    hover = _hover_text(item) if invalid else f"{item.name}: {item.shape[0]:,} features · " + " · ".join(item.details)
+    hover = _hover_text(item) if invalid else _bar_hover(item)
     if invalid:
         length = width * 0.4
         canvas.rect(x, y, length, style.bar_thickness, None, _INVALID, dash=True, width=2.0, hover=hover)
@@ -1043,7 +1054,7 @@ def _connect(
                 _skip_arc(canvas, src, dst, style)
         elif id(item) in bar_at and id(prev) in maps:  # into the classifier
             src = maps[id(prev)]
-            _, (bx, by, bw, bh), row = bar_at[id(item)]
+            _unused, (bx, by, bw, bh), row = bar_at[id(item)]
             accent = _PALETTE["other"][4]
             tip = (bx - 3, by + bh / 2) if style.flow == "row" else (bx + 6, by - 3)
             for fx, fy, fw, fh in src.faces:
@@ -1055,7 +1066,7 @@ def _connect(
                 frm = (tip[0] - 10, tip[1]) if style.flow == "row" else (tip[0], tip[1] - 10)
                 canvas.arrowhead(tip, frm, accent, 9 if style.width < 1600 else 14)
         elif id(item) in maps and id(prev) in bar_at:  # a map after a bar: only unknown layer types
-            _, (bx, by, bw, bh), _row = bar_at[id(prev)]
+            _unused, (bx, by, bw, bh), _row = bar_at[id(prev)]
             dst = maps[id(item)]
             tx, ty, tw, th = dst.faces[0]
             canvas.d.lines.append(Line(((bx + bw, by + bh / 2), (tx, ty + th / 2)), _PALETTE["other"][4], 1.0))
@@ -1124,7 +1135,7 @@ def _column_bar(
     invalid = item.kind == "invalid"
     line_h = _line_height(style.shape)
     bar_y = y + (line_h - style.bar_thickness) / 2
-    hover = _hover_text(item) if invalid else f"{item.name}: {item.shape[0]:,} features · " + " · ".join(item.details)
+    hover = _hover_text(item) if invalid else _bar_hover(item)
     if invalid:
         length = length_max * 0.4
         canvas.rect(x, bar_y, length, style.bar_thickness, None, _INVALID, dash=True, width=2.0, hover=hover)
@@ -1149,7 +1160,8 @@ def _column_bar(
 def diagram(analysis: Analysis, *, layout: str = "page", width: float | None = None) -> Diagram:
     """Geometry for the whole network in one layout ("page", "vertical", "slide" or "phone").
 
-    `width`: the px width the page or vertical layout is drawn for (default 960 and 390).
+    `width`: the px width the page or vertical layout is drawn for (default 960 and 390). The
+    labels are in the current language (explorer.i18n).
     """
     name, style = _style(layout, width)
     d = Diagram(layout=name)
@@ -1179,14 +1191,20 @@ _POSITION = {
 }
 
 
-def diagram_plotly(analysis: Analysis, *, layout: str = "page", width: float | None = None) -> go.Figure:
-    """The diagram as an interactive figure: "page" or "vertical" (a 390 px phone).
+def diagram_plotly(
+    analysis: Analysis, *, layout: str = "page", width: float | None = None, lang: str | None = None
+) -> go.Figure:
+    """The diagram as an interactive figure: "page" or "vertical" (a 390 px phone), text in `lang`
+    (default: the current language).
 
     The page layout is drawn for a chart `width` px wide (default 960: the Build page's chart in a
     1440-px window with the sidebar open, or a 1024×768 projector in presenting mode). A wider
     chart shows it at the same size, centred; a much narrower one would crowd its labels (which
     keep their px size), so pass the width you expect, e.g. 1376 for a 1440 window in presenting mode.
     """
+    if lang is not None:
+        with using(lang):
+            return diagram_plotly(analysis, layout=layout, width=width)
     geo = diagram(analysis, layout=layout, width=width)
     data: list[dict[str, Any]] = []
     groups: dict[tuple, tuple[list, list]] = {}
@@ -1290,22 +1308,30 @@ def diagram_title(analysis: Analysis) -> str:
     """The variant as it is now: its name, "(modified)" when it is no longer that preset, its input."""
     v = analysis.variant
     preset = PRESETS.get(v.name)
-    modified = " (modified)" if preset is not None and preset != v else ""
     c, h, w = analysis.input_shape
-    return f"{v.name}{modified} · input {c}×{h}×{w}: feature maps (C×H×W) and classifier"
+    shape = f"{c}×{h}×{w}"
+    if preset is not None and preset != v:
+        return _("{name} (modified) · input {shape}: feature maps (C×H×W) and classifier", name=v.name, shape=shape)
+    return _("{name} · input {shape}: feature maps (C×H×W) and classifier", name=v.name, shape=shape)
 
 
 _PHONE_SCALE = 2  # phone PNGs are drawn at 2×: 780 px for a 390-px-wide screen
 
 
-def diagram_image(analysis: Analysis, fmt: str = "png", *, layout: str = "slide") -> bytes:
-    """The diagram as a PNG or SVG file drawn by matplotlib.
+def diagram_image(analysis: Analysis, fmt: str = "png", *, layout: str = "slide", lang: str | None = None) -> bytes:
+    """The diagram as a PNG or SVG file drawn by matplotlib, its text in `lang` (default: the current language).
 
     "slide": exactly 1920×1080 px (16:9), all text ≥ 24 px; "phone": 390 px wide (PNG at 2×,
-    780 px). "page" and "vertical" give the on-screen layouts as files.
+    780 px). "page" and "vertical" give the on-screen layouts as files. Chinese text needs a CJK
+    font on the server (explorer.fonts); without one the file is still drawn, with boxes for it.
     """
     if fmt not in ("png", "svg"):
         raise ValueError(f"unknown image format {fmt!r}; choose png or svg")
+    if lang is not None:  # a download runs later, in another thread: the page passes its language
+        with using(lang):
+            return diagram_image(analysis, fmt, layout=layout)
+    import warnings
+
     from matplotlib.collections import LineCollection, PolyCollection
     from matplotlib.figure import Figure
 
@@ -1342,7 +1368,7 @@ def diagram_image(analysis: Analysis, fmt: str = "png", *, layout: str = "slide"
         ax.add_collection(
             LineCollection(segments, colors=colour, linewidths=lwidth * lw * 1.2, linestyles="--" if dash else "-")
         )
-    family = _mpl_fonts()
+    family = fonts.font_family()
     for lb in geo.labels:
         ax.text(
             lb.x,
@@ -1358,7 +1384,10 @@ def diagram_image(analysis: Analysis, fmt: str = "png", *, layout: str = "slide"
     buffer = io.BytesIO()
     scale = _PHONE_SCALE if style.flow == "column" and fmt == "png" else 1
     extra = {"pil_kwargs": {"compress_level": 2}} if fmt == "png" else {}  # 3× faster than the default 6
-    fig.savefig(buffer, format=fmt, dpi=dpi * scale, facecolor="white", metadata=_METADATA[fmt], **extra)
+    with warnings.catch_warnings():
+        # Without a CJK font every Chinese glyph warns; the page says once which font is missing.
+        warnings.filterwarnings("ignore", message=r"Glyph \d+ .* missing from font")
+        fig.savefig(buffer, format=fmt, dpi=dpi * scale, facecolor="white", metadata=_METADATA[fmt], **extra)
     data = buffer.getvalue()
     if fmt == "svg":
         data = _svg_in_px(data, width, height)
@@ -1366,16 +1395,6 @@ def diagram_image(analysis: Analysis, fmt: str = "png", *, layout: str = "slide"
 
 
 _METADATA = {"png": {"Software": None}, "svg": {"Date": None}}
-
-
-@functools.cache
-def _mpl_fonts() -> list[str]:
-    """DejaVu Sans (matplotlib's own), then a CJK font where one is installed, for names in Chinese."""
-    from matplotlib import font_manager
-
-    installed = {f.name for f in font_manager.fontManager.ttflist}
-    fallback = ("Noto Sans CJK SC", "Noto Sans CJK JP", "WenQuanYi Zen Hei", "Droid Sans Fallback")
-    return ["DejaVu Sans", *[name for name in fallback if name in installed][:1]]
 
 
 def _mpl_colour(colour: str, alpha: float) -> tuple[float, float, float, float]:
@@ -1407,28 +1426,32 @@ def compute_split(analysis: Analysis) -> tuple[float, float]:
     return fc_params / params, conv_macs / macs
 
 
-def params_macs_figure(analysis: Analysis) -> go.Figure:
-    """Per weighted layer: its share of parameters and of MACs."""
+def params_macs_figure(analysis: Analysis, *, lang: str | None = None) -> go.Figure:
+    """Per weighted layer: its share of parameters and of MACs (text in `lang`, default the current language)."""
+    if lang is not None:
+        with using(lang):
+            return params_macs_figure(analysis)
     rows = [r for r in analysis.rows if r.type in ("conv", "linear")]
     params = analysis.total_params or 1
     macs = analysis.total_macs or 1
     names = [r.name for r in rows]
     fig = go.Figure()
+    # plotly's own %{…} placeholders are literal braces in a key without parameters (shown as written)
     fig.add_bar(
-        name="% of parameters",
+        name=_("% of parameters"),
         x=names,
         y=[100 * r.params / params for r in rows],
         marker_color="#756bb1",
         text=[format_count(r.params) for r in rows],
-        hovertemplate="%{x}: %{y:.1f}% of parameters (%{text})<extra></extra>",
+        hovertemplate=_("%{x}: %{y:.1f}% of parameters (%{text})") + "<extra></extra>",
     )
     fig.add_bar(
-        name="% of MACs",
+        name=_("% of MACs"),
         x=names,
         y=[100 * r.macs / macs for r in rows],
         marker_color="#3182bd",
         text=[format_count(r.macs) for r in rows],
-        hovertemplate="%{x}: %{y:.1f}% of MACs (%{text})<extra></extra>",
+        hovertemplate=_("%{x}: %{y:.1f}% of MACs (%{text})") + "<extra></extra>",
     )
     fc_share, conv_share = compute_split(analysis)
     fig.update_layout(
@@ -1436,11 +1459,14 @@ def params_macs_figure(analysis: Analysis) -> go.Figure:
         height=340,
         margin={"l": 10, "r": 10, "t": 50, "b": 10},
         title={
-            "text": f"Fully connected layers hold {100 * fc_share:.1f}% of the parameters; "
-            f"conv layers do {100 * conv_share:.1f}% of the MACs",
+            "text": _(
+                "Fully connected layers hold {fc:.1f}% of the parameters; conv layers do {conv:.1f}% of the MACs",
+                fc=100 * fc_share,
+                conv=100 * conv_share,
+            ),
             "font": {"size": 14},
         },
-        yaxis_title="% of total",
+        yaxis_title=_("% of total"),
         legend={"orientation": "h", "y": 1.02, "x": 1, "xanchor": "right", "yanchor": "bottom"},
     )
     return fig

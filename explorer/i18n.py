@@ -24,7 +24,7 @@ import contextlib
 import importlib
 import pkgutil
 import string
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
@@ -35,6 +35,7 @@ __all__ = [
     "Message",
     "N_",
     "_",
+    "bind",
     "catalog",
     "gettext",
     "language",
@@ -128,6 +129,22 @@ def _translate(msgid: str, lang: str, params: dict[str, Any]) -> str:
 
 
 _ = gettext
+
+
+def bind(render: Callable[..., str]) -> Callable[..., str]:
+    """`render` fixed to the language current now.
+
+    For a widget's `format_func` and a download's deferred callable: Streamlit (and AppTest) may call
+    them from another thread, where this run's language is not set, and the labels must match the
+    options drawn in this run.
+    """
+    lang = language()
+
+    def bound(*args: Any, **kwargs: Any) -> str:
+        with using(lang):
+            return render(*args, **kwargs)
+
+    return bound
 
 
 def N_(msgid: str) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .analysis import Analysis, format_count, format_shape
+from .i18n import _
 
 __all__ = ["Stage", "architecture_notes", "stages"]
 
@@ -20,7 +21,7 @@ WEIGHTED = ("conv", "linear")
 @dataclass(frozen=True)
 class Stage:
     index: int  # 1-based; the classifier (after flatten) is the last stage, named "classifier"
-    name: str
+    name: str  # a stable id ("stage 2", "classifier"); `label` is what a reader sees
     layers: tuple[str, ...]  # top-level layer names
     weighted: int  # conv and linear layers, those inside residual blocks included
     output: tuple[int, ...]
@@ -31,6 +32,11 @@ class Stage:
     @property
     def output_text(self) -> str:
         return format_shape(self.output)
+
+    @property
+    def label(self) -> str:
+        """The stage's name in the current language ("stage 2", "第 2 阶段"; "classifier", "分类器")."""
+        return _("classifier") if self.name == "classifier" else _("stage {n}", n=self.index)
 
 
 def _main_path(row) -> list:
@@ -86,7 +92,9 @@ def stages(analysis: Analysis) -> list[Stage]:
 
 
 def architecture_notes(analysis: Analysis) -> list[str]:
-    """What a teacher says about this network, computed: depth, the largest layer, stacked 3×3 convs, blocks."""
+    """What a teacher says about this network, computed: depth, the largest layer, stacked 3×3 convs, blocks.
+
+    Rendered in the current language (the numbers are the same in both)."""
     if not analysis.valid or not analysis.rows:
         return []
     name = analysis.variant.name
@@ -95,14 +103,26 @@ def architecture_notes(analysis: Analysis) -> list[str]:
     depth = sum(_weighted(r) for r in rows)
     total = analysis.total_params
     notes = [
-        f"{name}: {depth} weighted layers on its main path (conv and linear), {total:,} parameters, "
-        f"{format_count(analysis.total_macs)} multiply-accumulates per image."
+        _(
+            "{name}: {depth} weighted layers on its main path (conv and linear), {total:,} parameters, "
+            "{macs} multiply-accumulates per image.",
+            name=name,
+            depth=depth,
+            total=total,
+            macs=format_count(analysis.total_macs),
+        )
     ]
     biggest = max(flat, key=lambda r: r.params)
     if total:
         notes.append(
-            f"{name}'s largest layer is {biggest.name}: {format_count(biggest.params)} of "
-            f"{format_count(total)} parameters ({100 * biggest.params / total:.0f}%)."
+            _(
+                "{name}'s largest layer is {layer}: {params} of {total} parameters ({share:.0f}%).",
+                name=name,
+                layer=biggest.name,
+                params=format_count(biggest.params),
+                total=format_count(total),
+                share=100 * biggest.params / total,
+            )
         )
     layers = analysis.variant.layers
     for i in range(len(layers) - 2):
@@ -119,16 +139,30 @@ def architecture_notes(analysis: Analysis) -> list[str]:
             c = a.out_channels
             two, one = 2 * 9 * c * c, 25 * c * c
             notes.append(
-                f"{rows[i].name} + {rows[i + 2].name}: two stacked 3×3 convs see a 5×5 window with "
-                f"2·9·{c}² = {two:,} weights, where one 5×5 conv would need 25·{c}² = {one:,} "
-                f"({100 * (one - two) / one:.0f}% fewer) and one ReLU less."
+                _(
+                    "{first} + {second}: two stacked 3×3 convs see a 5×5 window with "
+                    "2·9·{c}² = {two:,} weights, where one 5×5 conv would need 25·{c}² = {one:,} "
+                    "({saving:.0f}% fewer) and one ReLU less.",
+                    first=rows[i].name,
+                    second=rows[i + 2].name,
+                    c=c,
+                    two=two,
+                    one=one,
+                    saving=100 * (one - two) / one,
+                )
             )
             break
     blocks = [r for r in rows if r.is_block]
     if blocks:
         dashed = sum(1 for r in blocks if not r.identity_shortcut)
         notes.append(
-            f"{name} has {len(blocks)} residual blocks: {len(blocks) - dashed} with an identity shortcut "
-            f"(solid), {dashed} with a 1×1 conv shortcut where the shape changes (dashed)."
+            _(
+                "{name} has {blocks} residual blocks: {solid} with an identity shortcut "
+                "(solid), {dashed} with a 1×1 conv shortcut where the shape changes (dashed).",
+                name=name,
+                blocks=len(blocks),
+                solid=len(blocks) - dashed,
+                dashed=dashed,
+            )
         )
     return notes

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .analysis import Analysis, analyse, format_count
+from .i18n import _
 from .spec import Variant
 
 __all__ = ["ChainLink", "InputStory", "input_story", "other_input_size"]
@@ -36,6 +37,7 @@ class ChainLink:
     is_last_spatial: bool = False  # the map that is flattened: shown as H×W
 
     def text(self, *, other: bool = False) -> str:
+        """e.g. "conv1 54", "pool5 5×5", "flatten 6,400", "fc6 26.2M" (in the current language)."""
         value, width = (self.other, self.other_width) if other else (self.value, self.width)
         if value is None:
             return f"{self.name} —"
@@ -43,7 +45,7 @@ class ChainLink:
             square = width is None or width == value
             return f"{self.name} {value if square and not self.is_last_spatial else f'{value}×{width}'}"
         if self.kind == "flatten":
-            return f"flatten {value:,}"
+            return _("flatten {n:,}", n=value)
         return f"{self.name} {format_count(value)}"
 
 
@@ -62,8 +64,40 @@ class InputStory:
             return None
         return self.total_params - self.other_total_params
 
-    def chain(self, *, other: bool = False) -> str:
-        return " → ".join(link.text(other=other) for link in self.links)
+    def chain(self, *, other: bool = False, bold_differences: bool = False) -> str:
+        """The sizes layer by layer, e.g. "conv1 54 → pool1 26 → … → fc6 26.2M" (Markdown bold on the
+        steps that differ from the other input, when asked)."""
+        texts = (link.text(other=other) for link in self.links)
+        if bold_differences:
+            texts = (f"**{t}**" if link.differs else t for t, link in zip(texts, self.links))
+        return " → ".join(texts)
+
+    def summary(self) -> list[str]:
+        """The story as Markdown lines in the current language: both chains, then what it costs."""
+        lines = [
+            _("At {size}: {chain}", size=self.size, chain=self.chain(bold_differences=True)),
+            _("At {size}: {chain}", size=self.other_size, chain=self.chain(other=True)),
+        ]
+        delta = self.params_delta
+        if delta and delta < 0:
+            lines.append(
+                _(
+                    "So this variant has **{n:,} fewer** parameters at {size} than at {other}.",
+                    n=-delta,
+                    size=self.size,
+                    other=self.other_size,
+                )
+            )
+        elif delta:
+            lines.append(
+                _(
+                    "So this variant has **{n:,} more** parameters at {size} than at {other}.",
+                    n=delta,
+                    size=self.size,
+                    other=self.other_size,
+                )
+            )
+        return lines
 
 
 def other_input_size(variant: Variant) -> int:
@@ -90,9 +124,9 @@ def input_story(variant: Variant, other_size: int | None = None) -> InputStory |
     here = analyse(variant)
     there = analyse(variant.with_input(height=other_size, width=other_size))
     mine, theirs = _links(here), _links(there)
-    if not any(kind == "spatial" for kind, _, _ in mine.values()):
+    if not any(kind == "spatial" for kind, _h, _w in mine.values()):
         return None
-    spatial_names = [n for n, (kind, _, _) in mine.items() if kind == "spatial"]
+    spatial_names = [n for n, (kind, _h, _w) in mine.items() if kind == "spatial"]
     links = []
     for name, (kind, value, width) in mine.items():
         other = theirs.get(name)

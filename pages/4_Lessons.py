@@ -24,7 +24,7 @@ import streamlit as st
 
 from explorer import augment, lessons, poll
 from explorer.formula import WorkedFormula
-from explorer.i18n import N_, _
+from explorer.i18n import N_, _, bind
 from explorer.spec import VariantError
 from ui import (
     callback,
@@ -478,7 +478,7 @@ def main() -> None:
     lesson_id = st.selectbox(
         _("Lesson"),
         list(all_lessons),
-        format_func=lambda i: f"{list(all_lessons).index(i) + 1}. {all_lessons[i].title}",
+        format_func=bind(lambda i: f"{list(all_lessons).index(i) + 1}. {all_lessons[i].title}"),
         key="lesson",
     )
     item = all_lessons[lesson_id]

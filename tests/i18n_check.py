@@ -23,6 +23,7 @@ TECH_TOKENS = {
     English Language groups alpha beta
     paper-2012 paper-2012-224 paper-2012-227 keras-seed caffe-bvlc vgg16 resnet18 resnet34
     file http https www pth pt
+    maxpool avgpool adaptiveavgpool residual
     TensorFlow cuda-convnet single-gpu blog-broken-flatten resnet-seed-identity-broken
     vgg16-seed-broken resnet34-conv3-dashed lenet-5 CaffeNet BasicBlock NIPS ICLR CVPR LeCun Bottou Bengio Haffner Zhang Ren Sun Fashion-MNIST MNIST
     """.split()

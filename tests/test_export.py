@@ -99,3 +99,15 @@ def test_torchinfo_text():
     text = torchinfo_text(analyse(PRESETS["torchvision"]))
     assert "Total params: 61,100,840" in text
     assert "Sequential (features)" in text and "Conv2d (0)" in text
+
+
+def test_csv_in_chinese_has_chinese_headers_and_the_same_cells():
+    a = analyse(PRESETS["paper-2012"])
+    en = list(csv.reader(io.StringIO(table_csv(a))))
+    zh = list(csv.reader(io.StringIO(table_csv(a, lang="zh").lstrip("\ufeff"))))
+    assert zh[0][:6] == ["#", "层", "类型", "输出", "参数量", "参数占比 %"] and zh[0][-2:] == [
+        "感受野",
+        "跳步（累计步长）",
+    ]
+    assert zh[1:] == en[1:]
+    assert en[0] == list(csv.DictReader(io.StringIO(table_csv(a))).fieldnames)  # English unchanged, no BOM

@@ -471,3 +471,63 @@ def test_classic_lesson_figures():
     assert [b.name for b in fig.data] == ["% of parameters", "% of MACs"]
     assert list(fig.data[0].x) == ["conv1", "conv2", "conv3", "conv4", "conv5", "fc6", "fc7", "fc8"]
     assert "96.0% of the parameters" in fig.layout.title.text
+
+
+# --- languages ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["paper-2012", "resnet18", "blog-broken-flatten", "lenet-5"])
+@pytest.mark.parametrize("layout", DIAGRAM_LAYOUTS)
+def test_the_diagram_in_chinese(name, layout):
+    from explorer.i18n import using
+
+    analysis = analyse(PRESETS[name])
+    with using("zh"):
+        d = diagram(analysis, layout=layout)
+    en = diagram(analysis, layout=layout)
+    texts = " ".join(label_texts(d))
+    assert "卷积" in texts or "池化" in texts
+    number = re.compile(r"\d+")
+    # the same maps, bars and windows; every map name and shape as in English
+    assert [m["name"] for m in d.maps[1:]] == [m["name"] for m in en.maps[1:]]
+    assert [m["shape"] for m in d.maps] == [m["shape"] for m in en.maps]
+    assert [b["features"] for b in d.bars] == [b["features"] for b in en.bars]
+    shapes = [t for t in label_texts(en) if re.fullmatch(r"[\d×,]+", t)]
+    assert shapes == [t for t in label_texts(d) if re.fullmatch(r"[\d×,]+", t)]
+    assert number.findall(" ".join(t for t in label_texts(d) if "×" in t and "·" not in t))
+    scale = 1.12 if layout in ("slide", "phone") else 1.06
+    assert overlaps(d, scale) == []
+    assert all(0 <= x0 and x1 <= d.width for _, (x0, _, x1, _) in label_boxes(d, scale))
+
+
+def test_caption_and_chart_in_chinese():
+    from explorer.figures import diagram_caption
+    from explorer.i18n import using
+
+    analysis = analyse(PRESETS["resnet18"])
+
+    with using("zh"):
+        zh = diagram_caption(analysis)
+    assert "1,024" in zh and "√H" in zh and "弧形箭头" in zh
+    assert diagram_caption(analysis).startswith(DIAGRAM_SCALING)
+    fig = params_macs_figure(analyse(PRESETS["torchvision"]), lang="zh")
+    assert [b.name for b in fig.data] == ["参数量占比 %", "MACs 占比 %"]
+    assert fig.layout.title.text == "全连接层占参数量的 96.0%；卷积层占乘加运算的 91.8%"
+    assert fig.layout.yaxis.title.text == "占总量 %"
+    assert list(fig.data[0].y) == list(params_macs_figure(analyse(PRESETS["torchvision"])).data[0].y)
+    plot = diagram_plotly(analysis, lang="zh")
+    assert any("残差块" in t for trace in plot.data if trace.text is not None for t in trace.text)
+
+
+@pytest.mark.parametrize("fmt", ["png", "svg"])
+def test_slide_in_chinese_with_and_without_a_cjk_font(fmt, monkeypatch):
+    from explorer import fonts
+
+    analysis = analyse(PRESETS["paper-2012-224"])
+    data = diagram_image(analysis, fmt, lang="zh")
+    if fmt == "png":
+        assert Image.open(io.BytesIO(data)).size == (1920, 1080)
+    monkeypatch.setattr(fonts, "cjk_font", lambda: None)  # a server without fonts-noto-cjk
+    bare = diagram_image(analysis, fmt, lang="zh")
+    assert bare[:4] in (b"\x89PNG", b"<?xm")
+    assert fonts.missing_font_notice("zh") is not None and fonts.missing_font_notice("en") is None

@@ -52,3 +52,20 @@ def test_notes_are_computed():
     )
     assert architecture_notes(analyse(PRESETS["resnet34"]))[0].startswith("resnet34: 34 weighted layers")
     assert architecture_notes(analyse(PRESETS["blog-broken-flatten"])) == []
+
+
+def test_stage_labels_and_notes_in_chinese():
+    from explorer.i18n import using
+
+    a = analyse(PRESETS["vgg16"])
+    with using("zh"):
+        labels = [s.label for s in stages(a)]
+        notes = architecture_notes(a)
+    assert labels == ["第 1 阶段", "第 2 阶段", "第 3 阶段", "第 4 阶段", "第 5 阶段", "分类器"]
+    assert [s.name for s in stages(a)][-1] == "classifier"  # the id does not change with the language
+    assert notes[0].startswith("vgg16：主路径上有 16 个带权重的层") and "138,357,544" in notes[0]
+    assert notes[1] == "vgg16 最大的一层是 fc6：参数量 103M，占全部 138M 的 74%。"
+    assert "2·9·256² = 1,179,648" in notes[2] and "25·256² = 1,638,400" in notes[2] and "28%" in notes[2]
+    with using("zh"):
+        res = architecture_notes(analyse(PRESETS["resnet18"]))[-1]
+    assert res == "resnet18 共有 8 个残差块：5 个用恒等捷径连接（实线），3 个在形状改变处用 1×1 卷积捷径连接（虚线）。"

@@ -41,3 +41,18 @@ def test_no_spatial_layer_no_story():
         '{"input":{"channels":1,"height":28,"width":28},"layers":[{"type":"flatten"},{"type":"linear","out_features":10}]}'
     )
     assert input_story(mlp) is None
+
+
+def test_the_chain_in_chinese_has_the_same_numbers():
+    from explorer.i18n import using
+
+    story = input_story(PRESETS["paper-2012-224"])
+    with using("zh"):
+        chain = story.chain(bold_differences=True)
+        lines = story.summary()
+    assert chain.startswith("**conv1 54** → **pool1 26**") and "**展平 6,400** → **fc6 26.2M**" in chain
+    assert lines[0] == "输入 224 时：" + chain
+    assert lines[1].startswith("输入 227 时：conv1 55") and "展平 9,216" in lines[1]
+    assert lines[2] == "所以这个变体在 224 时的参数量比 227 时**少 11,534,336** 个。"
+    with using("en"):
+        assert story.summary()[2] == "So this variant has **11,534,336 fewer** parameters at 224 than at 227."

@@ -408,12 +408,12 @@ def image_picker(key_prefix: str) -> tuple[Any, str]:
     from explorer import images
 
     sources = [N_("Sample photo"), N_("Pattern"), N_("Upload")]  # stable ids, shown translated
-    source = st.radio(_("Image"), sources, format_func=_, key=f"{key_prefix}_source", horizontal=True)
+    source = st.radio(_("Image"), sources, format_func=i18n.bind(_), key=f"{key_prefix}_source", horizontal=True)
     if source == "Sample photo":
         name = st.selectbox(_("Sample photo"), images.sample_names(), key=f"{key_prefix}_sample")
         return images.load_sample(name).image, _("sample: {name}", name=name)
     if source == "Pattern":
-        name = st.selectbox(_("Pattern"), images.PATTERNS, format_func=_, key=f"{key_prefix}_pattern")
+        name = st.selectbox(_("Pattern"), images.PATTERNS, format_func=i18n.bind(_), key=f"{key_prefix}_pattern")
         return images.make_pattern(name), _("pattern: {name}", name=_(name))
     upload = st.file_uploader(
         _("Upload an image (PNG, JPEG, WebP, BMP or GIF, up to 20 MB)"),

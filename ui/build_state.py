@@ -30,6 +30,7 @@ from typing import Any
 import streamlit as st
 
 from explorer.blocks import ACTIVATIONS, ConvBlock, Design, ResBlock, default_block, design_from_variant
+from explorer.i18n import N_, _, language, using
 from explorer.presets import DEFAULT_PRESET, PRESETS
 from explorer.share import decode_query
 from explorer.spec import (
@@ -60,6 +61,8 @@ __all__ = [
     "design_widget",
     "edit_index",
     "init_state",
+    "in_language",
+    "option_label",
     "variant",
 ]
 
@@ -70,6 +73,26 @@ DRAFT = "_json_draft"
 JSON_ERROR = "_json_error"
 MAX_BLOCKS = 12
 POOL_KINDS: dict[str, type[MaxPool] | type[AvgPool] | None] = {"none": None, "max": MaxPool, "avg": AvgPool}
+# How the choice ids (pool kinds, activations) are shown; ids not here are shown as they are.
+OPTION_LABELS = {"none": N_("none"), "max": N_("max"), "avg": N_("avg")}
+
+
+def option_label(option: Any) -> str:
+    """A selectbox option id as a reader sees it, in the current language (format_func)."""
+    label = OPTION_LABELS.get(option) if isinstance(option, str) else None
+    return _(label) if label is not None else str(option)
+
+
+def in_language(format_func: Callable[[Any], str]) -> Callable[[Any], str]:
+    """`format_func` bound to this run's language: Streamlit (and AppTest) may call it outside the
+    script's thread, where the language is not set, and the labels must match the options drawn."""
+    lang = language()
+
+    def formatted(option: Any) -> str:
+        with using(lang):
+            return format_func(option)
+
+    return formatted
 
 
 # --- the canonical variant ----------------------------------------------------------------------
@@ -100,7 +123,7 @@ def init_state() -> None:
         return
     v, notice = decode_query(st.query_params.to_dict())
     if notice:
-        notify("warning", f"🔗 {md(notice)} Showing the default variant instead.")
+        notify("warning", _("🔗 {notice} Showing the default variant instead.", notice=md(notice)))
     if not isinstance(v, Variant):
         v = ss.get(VARIANT) if isinstance(ss.get(VARIANT), Variant) else PRESETS[DEFAULT_PRESET]
     _commit(v)
@@ -133,7 +156,7 @@ class Field:
     step: float | None = None
     options: Callable[..., list[Any]] | None = None
     format: str | None = None
-    help: str | None = None
+    help: str | None = None  # an English key, like `label`: both are shown translated
 
     def clean(self, value: Any, options: list[Any] | None = None) -> Any:
         """The value if it is one this field can take, else None (stale or foreign browser values)."""
@@ -179,7 +202,7 @@ def _pool(block: ConvBlock, **changes: Any) -> ConvBlock:
 
 _DEFAULT_LRN = LRN()
 
-GROUPS_HELP = (
+GROUPS_HELP = N_(
     "2 = the 2012 paper's split across two GPUs: each half of the filters sees only its own GPU's "
     "half of the input channels, halving the weights."
 )
@@ -188,42 +211,42 @@ GROUPS_HELP = (
 BLOCK_FIELDS: dict[str, Field] = {
     f.name: f
     for f in (
-        Field("out", "out channels", "int", "number", lambda b: b.conv.out_channels,
+        Field("out", N_("out channels"), "int", "number", lambda b: b.conv.out_channels,
               lambda b, v: _conv(b, out_channels=v), lo=1, step=16),
-        Field("k", "kernel", "int", "slider", lambda b: b.conv.kernel, lambda b, v: _conv(b, kernel=v),
+        Field("k", N_("kernel"), "int", "slider", lambda b: b.conv.kernel, lambda b, v: _conv(b, kernel=v),
               lo=1, usual_hi=15),
-        Field("s", "stride", "int", "slider", lambda b: b.conv.stride, lambda b, v: _conv(b, stride=v),
+        Field("s", N_("stride"), "int", "slider", lambda b: b.conv.stride, lambda b, v: _conv(b, stride=v),
               lo=1, usual_hi=8),
-        Field("p", "padding", "int", "slider", lambda b: b.conv.padding, lambda b, v: _conv(b, padding=v),
+        Field("p", N_("padding"), "int", "slider", lambda b: b.conv.padding, lambda b, v: _conv(b, padding=v),
               lo=0, usual_hi=10),
-        Field("g", "groups", "int", "number", lambda b: b.conv.groups, lambda b, v: _conv(b, groups=v),
+        Field("g", N_("groups"), "int", "number", lambda b: b.conv.groups, lambda b, v: _conv(b, groups=v),
               lo=1, help=GROUPS_HELP),
-        Field("act", "activation", "choice", "selectbox", lambda b: b.activation,
+        Field("act", N_("activation"), "choice", "selectbox", lambda b: b.activation,
               lambda b, v: dataclasses.replace(b, activation=v), options=lambda: list(ACTIVATIONS)),
-        Field("bn", "batchnorm", "bool", "checkbox", lambda b: b.batchnorm,
+        Field("bn", N_("batchnorm"), "bool", "checkbox", lambda b: b.batchnorm,
               lambda b, v: dataclasses.replace(b, batchnorm=v)),
-        Field("lrn", "LRN after it", "bool", "checkbox", lambda b: b.lrn is not None,
+        Field("lrn", N_("LRN after it"), "bool", "checkbox", lambda b: b.lrn is not None,
               lambda b, v: dataclasses.replace(b, lrn=(b.lrn or LRN()) if v else None),
-              help="Local response normalisation, as in the 2012 paper"),
-        Field("lrn_n", "n (window size)", "int", "number", lambda b: (b.lrn or _DEFAULT_LRN).size,
+              help=N_("Local response normalisation, as in the 2012 paper")),
+        Field("lrn_n", N_("n (window size)"), "int", "number", lambda b: (b.lrn or _DEFAULT_LRN).size,
               lambda b, v: _lrn(b, size=v), lo=1),
-        Field("lrn_a", "α (paper's, not divided by n)", "float", "number", lambda b: (b.lrn or _DEFAULT_LRN).alpha,
+        Field("lrn_a", N_("α (paper's, not divided by n)"), "float", "number", lambda b: (b.lrn or _DEFAULT_LRN).alpha,
               lambda b, v: _lrn(b, alpha=v), lo=0.0, step=1e-5, format="%g"),
         Field("lrn_b", "β", "float", "number", lambda b: (b.lrn or _DEFAULT_LRN).beta,
               lambda b, v: _lrn(b, beta=v), lo=0.0, step=0.05, format="%g"),
         Field("lrn_k", "k", "float", "number", lambda b: (b.lrn or _DEFAULT_LRN).k,
               lambda b, v: _lrn(b, k=v), lo=1e-9, step=0.5, format="%g"),
-        Field("pool", "pooling after it", "choice", "selectbox",
+        Field("pool", N_("pooling after it"), "choice", "selectbox",
               lambda b: "none" if b.pool is None else b.pool.type.replace("pool", ""), _pool_kind,
               options=lambda: list(POOL_KINDS)),
-        Field("pk", "pool kernel", "int", "slider", lambda b: b.pool.kernel if b.pool else 3,
+        Field("pk", N_("pool kernel"), "int", "slider", lambda b: b.pool.kernel if b.pool else 3,
               lambda b, v: _pool(b, kernel=v), lo=1, usual_hi=7),
-        Field("ps", "pool stride", "int", "slider", lambda b: b.pool.effective_stride if b.pool else 2,
-              lambda b, v: _pool(b, stride=v), lo=1, usual_hi=7, help="3/2 overlaps (the paper); 2/2 does not"),
-        Field("pp", "pool padding", "int", "slider", lambda b: b.pool.padding if b.pool else 0,
+        Field("ps", N_("pool stride"), "int", "slider", lambda b: b.pool.effective_stride if b.pool else 2,
+              lambda b, v: _pool(b, stride=v), lo=1, usual_hi=7, help=N_("3/2 overlaps (the paper); 2/2 does not")),
+        Field("pp", N_("pool padding"), "int", "slider", lambda b: b.pool.padding if b.pool else 0,
               lambda b, v: _pool(b, padding=v), lo=0, usual_hi=3),
-        Field("pceil", "ceil mode", "bool", "checkbox", lambda b: b.pool.ceil_mode if b.pool else False,
-              lambda b, v: _pool(b, ceil_mode=v), help="round up, as Caffe's pooling does"),
+        Field("pceil", N_("ceil mode"), "bool", "checkbox", lambda b: b.pool.ceil_mode if b.pool else False,
+              lambda b, v: _pool(b, ceil_mode=v), help=N_("round up, as Caffe's pooling does")),
     )
 }  # fmt: skip
 
@@ -232,14 +255,14 @@ BLOCK_FIELDS: dict[str, Field] = {
 RES_FIELDS: dict[str, Field] = {
     f.name: f
     for f in (
-        Field("rout", "out channels (every conv of the block)", "int", "number", lambda b: b.out_channels,
+        Field("rout", N_("out channels (every conv of the block)"), "int", "number", lambda b: b.out_channels,
               lambda b, v: b.with_channels(v), lo=1, step=16),
-        Field("rs", "stride (first conv, and the shortcut)", "int", "slider", lambda b: b.stride,
+        Field("rs", N_("stride (first conv, and the shortcut)"), "int", "slider", lambda b: b.stride,
               lambda b, v: b.with_stride(v), lo=1, usual_hi=4),
-        Field("rproj", "projection shortcut (1×1 conv + batchnorm; ResNet's dashed line)", "bool", "checkbox",
+        Field("rproj", N_("projection shortcut (1×1 conv + batchnorm; ResNet's dashed line)"), "bool", "checkbox",
               lambda b: b.projection, lambda b, v: b.with_projection(v),
-              help="Off: the identity (solid line), which needs the body to keep the shape"),
-        Field("ract", "activation after the add", "choice", "selectbox", lambda b: b.activation,
+              help=N_("Off: the identity (solid line), which needs the body to keep the shape")),
+        Field("ract", N_("activation after the add"), "choice", "selectbox", lambda b: b.activation,
               lambda b, v: dataclasses.replace(b, activation=v), options=lambda: list(ACTIVATIONS)),
     )
 }  # fmt: skip
@@ -258,25 +281,25 @@ def _channels_options(d: Design) -> list[int]:
 DESIGN_FIELDS: dict[str, Field] = {
     f.name: f
     for f in (
-        Field("in_size", "height", "int", "number", lambda d: d.input.height,
+        Field("in_size", N_("height"), "int", "number", lambda d: d.input.height,
               lambda d, v: d.replace(input=dataclasses.replace(d.input, height=v)), lo=1),
-        Field("in_width", "width", "int", "number", lambda d: d.input.width,
+        Field("in_width", N_("width"), "int", "number", lambda d: d.input.width,
               lambda d, v: d.replace(input=dataclasses.replace(d.input, width=v)), lo=1),
-        Field("in_channels", "channels", "choice", "radio", lambda d: d.input.channels,
+        Field("in_channels", N_("channels"), "choice", "radio", lambda d: d.input.channels,
               lambda d, v: d.replace(input=dataclasses.replace(d.input, channels=v)), options=_channels_options),
-        Field("head", "classifier (flatten + fully connected layers)", "bool", "checkbox", lambda d: d.head,
+        Field("head", N_("classifier (flatten + fully connected layers)"), "bool", "checkbox", lambda d: d.head,
               lambda d, v: d.replace(head=v)),
-        Field("adaptive_on", "adaptive average pool before flatten", "bool", "checkbox",
+        Field("adaptive_on", N_("adaptive average pool before flatten"), "bool", "checkbox",
               lambda d: d.adaptive_pool is not None, lambda d, v: d.replace(adaptive_pool=6 if v else None)),
-        Field("adaptive_size", "adaptive pool output size", "int", "slider", lambda d: d.adaptive_pool or 6,
+        Field("adaptive_size", N_("adaptive pool output size"), "int", "slider", lambda d: d.adaptive_pool or 6,
               lambda d, v: d.replace(adaptive_pool=v) if d.adaptive_pool is not None else d, lo=1, usual_hi=13),
-        Field("hidden_n", "hidden fully connected layers", "int", "number", lambda d: len(d.hidden), _hidden,
+        Field("hidden_n", N_("hidden fully connected layers"), "int", "number", lambda d: len(d.hidden), _hidden,
               lo=0, hi=16),
-        Field("dropout_on", "dropout", "bool", "checkbox", lambda d: d.dropout is not None,
+        Field("dropout_on", N_("dropout"), "bool", "checkbox", lambda d: d.dropout is not None,
               lambda d, v: d.replace(dropout=0.5 if v else None)),
-        Field("dropout_p", "dropout p", "float", "slider", lambda d: d.dropout if d.dropout is not None else 0.5,
+        Field("dropout_p", N_("dropout p"), "float", "slider", lambda d: d.dropout if d.dropout is not None else 0.5,
               lambda d, v: d.replace(dropout=v) if d.dropout is not None else d, lo=0.0, hi=1.0, step=0.05),
-        Field("classes", "classes", "int", "number", lambda d: d.classes, lambda d, v: d.replace(classes=v), lo=1),
+        Field("classes", N_("classes"), "int", "number", lambda d: d.classes, lambda d, v: d.replace(classes=v), lo=1),
     )
 }  # fmt: skip
 
@@ -300,22 +323,26 @@ def fc_field(j: int, label: str) -> Field:
 
 def _draw(field: Field, key: str, value: Any, options: list[Any] | None, on_change, args, **kwargs: Any) -> Any:
     sync_widget(key, value)
-    common = dict(key=key, on_change=on_change, args=args, help=field.help, **kwargs)
+    # The label and help are English keys, shown in the session's language; the widget key stays.
+    label = _(field.label)
+    help_text = _(field.help) if field.help else None
+    format_func = in_language(kwargs.pop("format_func", option_label))
+    common = dict(key=key, on_change=on_change, args=args, help=help_text, **kwargs)
     if field.widget == "number":
         step = field.step if field.step is not None else (1 if field.kind == "int" else 0.1)
         lo, hi = (int(field.lo), int(field.hi)) if field.kind == "int" else (float(field.lo), float(field.hi))
-        return st.number_input(field.label, min_value=lo, max_value=hi, step=step, format=field.format, **common)
+        return st.number_input(label, min_value=lo, max_value=hi, step=step, format=field.format, **common)
     if field.widget == "slider":
         if field.kind == "int":
             top = max(int(field.usual_hi or field.hi), value)
-            return st.slider(field.label, min_value=min(int(field.lo), value), max_value=top, **common)
-        return st.slider(field.label, min_value=float(field.lo), max_value=float(field.hi), step=field.step, **common)
+            return st.slider(label, min_value=min(int(field.lo), value), max_value=top, **common)
+        return st.slider(label, min_value=float(field.lo), max_value=float(field.hi), step=field.step, **common)
     if field.widget == "checkbox":
-        return st.checkbox(field.label, **common)
+        return st.checkbox(label, **common)
     if field.widget == "selectbox":
-        return st.selectbox(field.label, options, format_func=kwargs.pop("format_func", str), **common)
+        return st.selectbox(label, options, format_func=format_func, **common)
     if field.widget == "radio":
-        return st.radio(field.label, options, horizontal=True, **common)
+        return st.radio(label, options, horizontal=True, format_func=format_func, **common)
     raise ValueError(f"unknown widget {field.widget}")
 
 
