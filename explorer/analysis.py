@@ -31,6 +31,7 @@ from functools import lru_cache
 from typing import Any
 
 from .formula import WorkedFormula, worked_formula
+from .i18n import N_, Message
 from .kinds import kind_info, kinds_where
 from .spec import (
     LRN,
@@ -47,6 +48,7 @@ from .spec import (
     Sigmoid,
     SpecError,
     Tanh,
+    Text,
     Variant,
     VariantError,
     _Pool,
@@ -78,14 +80,17 @@ ACTIVATION_BUDGET_BYTES = 2 * 1024**3
 Shape = tuple[int, ...]  # (C, H, W) for a feature map, (N,) after flatten
 
 _NEEDS_MAP = kinds_where(needs_map=True)
-_POOL_AFTER_FLATTEN = ("pooling needs a C×H×W feature map", "move the pooling layer before flatten, or remove it")
-# what a layer that needs a feature map says when it comes after flatten: (message, fix)
+_POOL_AFTER_FLATTEN = (
+    N_("pooling needs a C×H×W feature map"),
+    N_("move the pooling layer before flatten, or remove it"),
+)
+# what a layer that needs a feature map says when it comes after flatten: (message, fix), message keys
 _AFTER_FLATTEN = {
-    "conv": ("a convolution needs a C×H×W feature map", "move the conv before the flatten layer, or remove it"),
+    "conv": (N_("a convolution needs a C×H×W feature map"), N_("move the conv before the flatten layer, or remove it")),
     "maxpool": _POOL_AFTER_FLATTEN,
     "avgpool": _POOL_AFTER_FLATTEN,
-    "adaptiveavgpool": ("adaptive pooling needs a C×H×W feature map", "move it before flatten"),
-    "lrn": ("LRN normalises across channels of a feature map", "move it before flatten"),
+    "adaptiveavgpool": (N_("adaptive pooling needs a C×H×W feature map"), N_("move it before flatten")),
+    "lrn": (N_("LRN normalises across channels of a feature map"), N_("move it before flatten")),
 }
 
 
@@ -110,11 +115,10 @@ def format_bytes(n: int | float) -> str:
     return f"{n:.0f} B"
 
 
-def _describe_arrival(shape: Shape) -> str:
+def _describe_arrival(shape: Shape) -> Message:
     if len(shape) == 1:
-        return f"a flat vector of {shape[0]:,} features"
-    c, h, w = shape
-    return f"a {c}×{h}×{w} feature map"
+        return Message("a flat vector of {n:,} features", n=shape[0])
+    return Message("a {shape} feature map", shape=format_shape(shape))
 
 
 @dataclass(frozen=True)
@@ -432,14 +436,19 @@ class _Where:
     def __init__(self, index: int, layer: Layer, branch: str | None = None, branch_index: int | None = None):
         self.index, self.layer, self.branch, self.branch_index = index, layer, branch, branch_index
 
-    def fail(self, arrived: Shape, message: str, *, arithmetic: str | None = None, fix: str) -> VariantError:
+    def fail(self, arrived: Shape, message: Message, *, arithmetic: Text | None = None, fix: Message) -> VariantError:
         if self.branch is None:
-            prefix, layer_type = f"Layer {self.index} ({self.layer.type})", self.layer.type
+            prefix = Message("Layer {index} ({type})", index=self.index, type=self.layer.type)
+            layer_type = self.layer.type
         else:
-            prefix = f"Layer {self.index} (residual), {self.branch} layer {self.branch_index} ({self.layer.type})"
+            numbers = {"index": self.index, "position": self.branch_index, "type": self.layer.type}
+            if self.branch == "body":
+                prefix = Message("Layer {index} (residual), body layer {position} ({type})", **numbers)
+            else:
+                prefix = Message("Layer {index} (residual), shortcut layer {position} ({type})", **numbers)
             layer_type = Residual.type
         return VariantError(
-            message=f"{prefix}: {message}",
+            message=Message("{where}: {message}", where=prefix, message=message),
             layer=self.index,
             layer_type=layer_type,
             branch=self.branch,
@@ -455,75 +464,129 @@ def _divisors(n: int) -> list[int]:
     return sorted(set(small + [n // d for d in small]))
 
 
-def _window_fix(f: WorkedFormula, what: str) -> str:
+def _window_fix(f: WorkedFormula) -> Message:
     padded = f.n + 2 * f.padding
     max_k = (padded - 1) // f.dilation + 1
     need_p = -(-(f.effective_kernel - f.n) // 2)
-    return (
-        f"use a kernel of at most {max_k}, or padding of at least {need_p}, "
-        f"or a larger input; {what} sees only {f.n} pixels here"
+    return Message(
+        "use a kernel of at most {kernel}, or padding of at least {padding}, "
+        "or a larger input; this layer sees only {n} pixels here",
+        kernel=max_k,
+        padding=need_p,
+        n=f.n,
+    )
+
+
+def _window_arithmetic(f: WorkedFormula) -> Message:
+    """An impossible formula worked out: the numbers, and why no window fits (in words)."""
+    lo, hi = ("⌈", "⌉") if f.ceil_mode else ("⌊", "⌋")
+    return Message(
+        "{formula}: the window ({window}) is larger than the padded input ({padded})",
+        formula=f"{lo}({f.numerator_text()})/{f.stride}{hi} + 1",
+        window=f.effective_kernel,
+        padded=f.n + 2 * f.padding,
     )
 
 
 def _spatial(
     where: _Where, shape: Shape, kernel: int, stride: int, padding: int, dilation: int, ceil_mode: bool
 ) -> tuple[WorkedFormula, WorkedFormula, VariantError | None]:
-    _, h, w = shape
+    _c, h, w = shape
     fh = worked_formula(h, kernel, stride, padding, dilation, ceil_mode)
     fw = fh if w == h else worked_formula(w, kernel, stride, padding, dilation, ceil_mode)
     for axis, f in (("height", fh), ("width", fw)):
         if not f.valid:
-            return (
-                fh,
-                fw,
-                where.fail(
-                    shape,
-                    f"output {axis} would be {f.out if f.span >= 0 else '< 1'}: the {f.effective_kernel}-pixel window "
-                    f"does not fit in {f.n} + 2·{f.padding} = {f.n + 2 * f.padding} pixels",
-                    arithmetic=f.text,
-                    fix=_window_fix(f, "this layer"),
-                ),
-            )
+            numbers = {
+                "out": str(f.out) if f.span >= 0 else "< 1",
+                "window": f.effective_kernel,
+                "n": f.n,
+                "padding": f.padding,
+                "padded": f.n + 2 * f.padding,
+            }
+            if axis == "height":
+                message = Message(
+                    "output height would be {out}: the {window}-pixel window "
+                    "does not fit in {n} + 2·{padding} = {padded} pixels",
+                    **numbers,
+                )
+            else:
+                message = Message(
+                    "output width would be {out}: the {window}-pixel window "
+                    "does not fit in {n} + 2·{padding} = {padded} pixels",
+                    **numbers,
+                )
+            return fh, fw, where.fail(shape, message, arithmetic=_window_arithmetic(f), fix=_window_fix(f))
     return fh, fw, None
 
 
-def _projection(source: Shape, target: Shape) -> str | None:
-    """The shortcut layer that turns `source` into `target`: a 1×1 conv (with the stride that gives
-    the target's size) plus batch norm, or a linear layer for flat vectors; None when none does."""
+def _projection(source: Shape, target: Shape) -> tuple[Message, bool] | None:
+    """The shortcut layer that turns `source` into `target`, and whether it is a conv: a 1×1 conv
+    (with the stride that gives the target's size) plus batch norm, or a linear layer for flat
+    vectors; None when none does."""
     if len(source) == 1 and len(target) == 1:
-        return f"a linear layer with {target[0]:,} outputs"
+        return Message("a linear layer with {n:,} outputs", n=target[0]), False
     if len(source) != 3 or len(target) != 3:
         return None
-    (_, h, w), (c_out, h_out, w_out) = source, target
+    (_c, h, w), (c_out, h_out, w_out) = source, target
     for stride in range(1, max(h, w) + 1):
         if (h - 1) // stride + 1 == h_out and (w - 1) // stride + 1 == w_out:
-            how = f"stride {stride} and {c_out} outputs" if stride > 1 else f"{c_out} outputs"
-            return f"a 1×1 conv with {how}, plus batchnorm"
+            if stride > 1:
+                return (
+                    Message(
+                        "a 1×1 conv with stride {stride} and {channels} outputs, plus batchnorm",
+                        stride=stride,
+                        channels=c_out,
+                    ),
+                    True,
+                )
+            return Message("a 1×1 conv with {channels} outputs, plus batchnorm", channels=c_out), True
     return None
 
 
 def _add_error(where: _Where, block: Residual, shape: Shape, body: Shape, shortcut: Shape) -> VariantError:
-    b, s = format_shape(body), format_shape(shortcut)
-    projection = _projection(shape, body)
+    b, s, i = format_shape(body), format_shape(shortcut), format_shape(shape)
+    found = _projection(shape, body)
     if block.identity:
-        message = f"the body gives {b}, the shortcut passes {s} unchanged, so the two cannot be added"
-        if projection is not None:
-            dashed = " — ResNet's dashed shortcut" if projection.startswith("a 1×1 conv") else ""
-            fix = f"give the shortcut {projection}{dashed}; or make the body keep {s}"
+        message = Message(
+            "the body gives {body}, the shortcut passes {shortcut} unchanged, so the two cannot be added",
+            body=b,
+            shortcut=s,
+        )
+        if found is not None and found[1]:
+            fix = Message(
+                "give the shortcut {projection} — ResNet's dashed shortcut; or make the body keep {shortcut}",
+                projection=found[0],
+                shortcut=s,
+            )
+        elif found is not None:
+            fix = Message(
+                "give the shortcut {projection}; or make the body keep {shortcut}", projection=found[0], shortcut=s
+            )
         else:
-            fix = f"make the body keep {s}, or give the shortcut layers that turn {s} into {b}"
+            fix = Message(
+                "make the body keep {shortcut}, or give the shortcut layers that turn {shortcut} into {body}",
+                shortcut=s,
+                body=b,
+            )
     else:
-        message = f"the body gives {b}, the shortcut gives {s}, so the two cannot be added"
-        if projection is not None:
-            fix = f"make the shortcut give {b}: {projection} on the block's {format_shape(shape)} input"
+        message = Message(
+            "the body gives {body}, the shortcut gives {shortcut}, so the two cannot be added", body=b, shortcut=s
+        )
+        if found is not None:
+            fix = Message(
+                "make the shortcut give {body}: {projection} on the block's {input} input",
+                body=b,
+                projection=found[0],
+                input=i,
+            )
         else:
-            fix = (
-                f"change the body or the shortcut so that both give the same shape (the input is {format_shape(shape)})"
+            fix = Message(
+                "change the body or the shortcut so that both give the same shape (the input is {input})", input=i
             )
     return where.fail(
         shape,
         message,
-        arithmetic=f"{b} ≠ {s}: a residual add needs equal shapes",
+        arithmetic=Message("{body} ≠ {shortcut}: a residual add needs equal shapes", body=b, shortcut=s),
         fix=fix,
     )
 
@@ -582,7 +645,7 @@ def _step(
     shortcut_rows: tuple[LayerRow, ...] = ()
     if flat and layer.type in _NEEDS_MAP:
         message, fix = _AFTER_FLATTEN[layer.type]
-        return where.fail(shape, f"{message}, but it comes after flatten", fix=fix)
+        return where.fail(shape, Message("{what}, but it comes after flatten", what=Message(message)), fix=Message(fix))
 
     if isinstance(layer, Conv):
         c_in = shape[0]
@@ -590,11 +653,22 @@ def _step(
         for what, n in (("input", c_in), ("output", layer.out_channels)):
             if n % g:
                 options = [d for d in _divisors(c_in) if layer.out_channels % d == 0]
+                if what == "input":
+                    message = Message("groups {groups} must divide the {n} input channels", groups=g, n=n)
+                else:
+                    message = Message("groups {groups} must divide the {n} output channels", groups=g, n=n)
                 return where.fail(
                     shape,
-                    f"groups {g} must divide the {n} {what} channels",
-                    arithmetic=f"{n} / {g} = {n / g:.4g}, not a whole number",
-                    fix=f"use groups in {options} for {c_in} in and {layer.out_channels} out channels",
+                    message,
+                    arithmetic=Message(
+                        "{n} / {groups} = {quotient}, not a whole number", n=n, groups=g, quotient=f"{n / g:.4g}"
+                    ),
+                    fix=Message(
+                        "use groups in {options} for {c_in} in and {c_out} out channels",
+                        options=str(options),
+                        c_in=c_in,
+                        c_out=layer.out_channels,
+                    ),
                 )
         fh, fw, err = _spatial(where, shape, layer.kernel, layer.stride, layer.padding, layer.dilation, False)
         if err:
@@ -610,12 +684,17 @@ def _step(
     elif isinstance(layer, _Pool):
         stride = layer.effective_stride
         if layer.padding > layer.kernel // 2:
+            numbers = {"padding": layer.padding, "kernel": layer.kernel, "half": layer.kernel // 2}
             return where.fail(
                 shape,
-                f"padding {layer.padding} is more than half the kernel {layer.kernel}",
-                arithmetic=f"padding must be ≤ ⌊{layer.kernel}/2⌋ = {layer.kernel // 2} (PyTorch's rule: "
-                "a window may not lie wholly in the padding)",
-                fix=f"use padding {layer.kernel // 2} or less, or a kernel of at least {2 * layer.padding}",
+                Message("padding {padding} is more than half the kernel {kernel}", **numbers),
+                arithmetic=Message(
+                    "padding must be ≤ ⌊{kernel}/2⌋ = {half} (PyTorch's rule: a window may not lie wholly in the padding)",
+                    **numbers,
+                ),
+                fix=Message(
+                    "use padding {half} or less, or a kernel of at least {least}", least=2 * layer.padding, **numbers
+                ),
             )
         fh, fw, err = _spatial(where, shape, layer.kernel, stride, layer.padding, 1, layer.ceil_mode)
         if err:
@@ -636,23 +715,31 @@ def _step(
             c, h, w = shape
             return where.fail(
                 shape,
-                "a linear layer needs a flat vector, but a feature map arrives",
-                arithmetic=f"flatten would give {c}·{h}·{w} = {c * h * w:,} features",
-                fix="add a flatten layer before it",
+                Message("a linear layer needs a flat vector, but a feature map arrives"),
+                arithmetic=Message("flatten would give {c}·{h}·{w} = {n:,} features", c=c, h=h, w=w, n=c * h * w),
+                fix=Message("add a flatten layer before it"),
             )
         n_in = shape[0]
         if layer.in_features is not None and layer.in_features != n_in:
             prev = rows[-1] if rows else None
-            origin = ""
+            numbers = {"expected": layer.in_features, "n": n_in}
             if prev is not None and len(prev.input) == 3 and prev.type == "flatten":
-                c, h, w = prev.input
-                origin = f" ({c}×{h}×{w} = {n_in:,})"
+                message = Message(
+                    "it expects {expected:,} input features but {n:,} arrive ({shape} = {n:,})",
+                    shape=format_shape(prev.input),
+                    **numbers,
+                )
+            else:
+                message = Message("it expects {expected:,} input features but {n:,} arrive", **numbers)
             return where.fail(
                 shape,
-                f"it expects {layer.in_features:,} input features but {n_in:,} arrive{origin}",
-                arithmetic=f"in_features {layer.in_features:,} ≠ {n_in:,}",
-                fix=f"set in_features to {n_in:,} (or remove it so it is inferred), or change the layers "
-                f"before it so that {layer.in_features:,} features arrive",
+                message,
+                arithmetic=Message("in_features {expected:,} ≠ {n:,}", **numbers),
+                fix=Message(
+                    "set in_features to {n:,} (or remove it so it is inferred), or change the layers "
+                    "before it so that {expected:,} features arrive",
+                    **numbers,
+                ),
             )
         out = (layer.out_features,)
         params = n_in * layer.out_features + (layer.out_features if layer.bias else 0)
@@ -679,11 +766,15 @@ def _step(
         if where.branch is not None:
             return where.fail(
                 shape,
-                "a residual block cannot contain another residual block",
-                fix="put the inner block after this one, at the top level of layers",
+                Message("a residual block cannot contain another residual block"),
+                fix=Message("put the inner block after this one, at the top level of layers"),
             )
         if not layer.body:
-            return where.fail(shape, "the body is empty", fix="add the layers of the main path, or remove the block")
+            return where.fail(
+                shape,
+                Message("the body is empty"),
+                fix=Message("add the layers of the main path, or remove the block"),
+            )
         inner = branch_names(layer, name)
         branch_out: dict[str, tuple[list[LayerRow], Shape, int | None, int | None]] = {}
         for branch in Residual.BRANCHES:
@@ -694,7 +785,7 @@ def _step(
                 return err
             branch_out[branch] = (got, b_shape, b_rf, b_jump)
         body_list, out, new_rf, new_jump = branch_out["body"]
-        shortcut_list, shortcut_shape, _, _ = branch_out["shortcut"]
+        shortcut_list, shortcut_shape, _rf, _jump = branch_out["shortcut"]
         if out != shortcut_shape:
             return _add_error(where, layer, shape, out, shortcut_shape)
         body_rows, shortcut_rows = tuple(body_list), tuple(shortcut_list)
@@ -705,7 +796,7 @@ def _step(
         inner_act = sum(r.activation_bytes for r in inner_rows)
 
     else:  # pragma: no cover - spec.py only creates the types above
-        return where.fail(shape, "unsupported layer type", fix="remove it")
+        return where.fail(shape, Message("unsupported layer type"), fix=Message("remove it"))
 
     if flat and new_rf is not None:
         new_rf = new_jump = None
@@ -716,18 +807,26 @@ def _step(
     if totals.param_bytes > PARAM_BUDGET_BYTES:
         return where.fail(
             shape,
-            f"the weights reach {format_bytes(totals.param_bytes)} here, over the "
-            f"{format_bytes(PARAM_BUDGET_BYTES)} budget this tool builds",
-            arithmetic=f"{totals.param_bytes // BYTES_PER_VALUE:,} parameters × 4 bytes",
-            fix="use fewer channels or features, or a smaller input before the first linear layer",
+            Message(
+                "the weights reach {size} here, over the {budget} budget this tool builds",
+                size=format_bytes(totals.param_bytes),
+                budget=format_bytes(PARAM_BUDGET_BYTES),
+            ),
+            arithmetic=Message("{n:,} parameters × 4 bytes", n=totals.param_bytes // BYTES_PER_VALUE),
+            fix=Message("use fewer channels or features, or a smaller input before the first linear layer"),
         )
     if totals.act_bytes > ACTIVATION_BUDGET_BYTES:
         return where.fail(
             shape,
-            f"activations reach {format_bytes(totals.act_bytes)} at batch 1 here, over the "
-            f"{format_bytes(ACTIVATION_BUDGET_BYTES)} budget",
-            arithmetic=f"this layer's output {format_shape(out)} × 4 bytes = {format_bytes(act)}",
-            fix="use a smaller input, more stride early, or fewer channels",
+            Message(
+                "activations reach {size} at batch 1 here, over the {budget} budget",
+                size=format_bytes(totals.act_bytes),
+                budget=format_bytes(ACTIVATION_BUDGET_BYTES),
+            ),
+            arithmetic=Message(
+                "this layer's output {shape} × 4 bytes = {size}", shape=format_shape(out), size=format_bytes(act)
+            ),
+            fix=Message("use a smaller input, more stride early, or fewer channels"),
         )
     return LayerRow(
         index=position,
@@ -757,23 +856,28 @@ def analyse(variant: Variant) -> Analysis:
     input_bytes = math.prod(shape) * BYTES_PER_VALUE
     if input_bytes > ACTIVATION_BUDGET_BYTES:
         error = VariantError(
-            f"the input {format_shape(shape)} alone takes {format_bytes(input_bytes)}, "
-            f"over the {format_bytes(ACTIVATION_BUDGET_BYTES)} activation budget",
-            fix="use a smaller input size",
+            Message(
+                "the input {shape} alone takes {size}, over the {budget} activation budget",
+                shape=format_shape(shape),
+                size=format_bytes(input_bytes),
+                budget=format_bytes(ACTIVATION_BUDGET_BYTES),
+            ),
+            fix=Message("use a smaller input size"),
         )
         return Analysis(variant, (), error, tuple(names))
-    rows, _, _, _, error = _walk(variant.layers, names, shape, 1, 1, _Totals(input_bytes))
+    rows, _shape, _rf, _jump, error = _walk(variant.layers, names, shape, 1, 1, _Totals(input_bytes))
     return Analysis(variant, tuple(rows), error, tuple(names))
 
 
 def analyse_block(block: Residual, in_shape: Shape, name: str = "res") -> LayerRow:
     """One residual block on its own, given the shape that arrives (what the builder needs to size
-    its inner layers); raises ValueError with the engine's message when the block is invalid there."""
+    its inner layers); raises `SpecError` (a ValueError whose `.error` is the engine's
+    `VariantError`) when the block is invalid there."""
     result = _step(
         _Where(0, block), block, 0, name, tuple(in_shape), 1, 1, [], _Totals(math.prod(in_shape) * BYTES_PER_VALUE)
     )
     if isinstance(result, VariantError):
-        raise ValueError(str(result))
+        raise SpecError(result)
     return result
 
 

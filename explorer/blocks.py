@@ -31,6 +31,7 @@ from .spec import (
     Residual,
     Sigmoid,
     Tanh,
+    Text,
     Variant,
 )
 
@@ -133,8 +134,8 @@ class Design:
     dropout_first: bool = True  # torchvision/paper: dropout → linear; d2l: linear → act → dropout
     classifier_activation: str = "relu"
     first_in_features: int | None = None  # an explicit (possibly wrong) in_features on the first linear
-    description: str = ""
-    source: str = ""
+    description: Text = ""  # a preset's is a Message, rendered in the reader's language
+    source: Text = ""
     head: bool = True  # flatten and the fully connected layers; False: the variant ends at the features
 
     def to_variant(self) -> Variant:

@@ -24,6 +24,7 @@ import torch
 from torch import nn
 
 from .analysis import Analysis, LayerRow, Shape, analyse, analyse_block, module_names
+from .i18n import Message, _
 from .kinds import kind_info
 from .spec import (
     LRN,
@@ -39,15 +40,29 @@ from .spec import (
     ReLU,
     Residual,
     Sigmoid,
+    SpecError,
     Tanh,
+    Text,
     Variant,
+    VariantError,
 )
 
 __all__ = ["AlexNetVariant", "BuildError", "ResidualBlock", "build_layer", "build_model", "features_only"]
 
 
 class BuildError(ValueError):
-    """The variant is invalid or over budget; the message is the analysis error."""
+    """The variant is invalid or over budget; the message is the analysis error.
+
+    It keeps the engine's `VariantError` (`.error`, None for a layer PyTorch has no module for) and
+    renders it in the current language when `str()` asks, not when raised."""
+
+    def __init__(self, reason: VariantError | Text):
+        super().__init__(reason)
+        self.error = reason if isinstance(reason, VariantError) else None
+        self.reason = reason
+
+    def __str__(self) -> str:
+        return str(self.reason)
 
 
 class ResidualBlock(nn.Module):
@@ -59,7 +74,7 @@ class ResidualBlock(nn.Module):
         super().__init__()
         for name, module in body:
             self.add_module(name, module)
-        self._body = [name for name, _ in body]
+        self._body = [name for name, _module in body]
         self.downsample = nn.Sequential(*shortcut) if shortcut else None
 
     def body_modules(self) -> list[nn.Module]:
@@ -77,7 +92,11 @@ class ResidualBlock(nn.Module):
         identity = x if self.downsample is None else self.downsample(x)
         if out.shape != identity.shape:
             raise RuntimeError(
-                f"residual add: the body gives {tuple(out.shape[1:])}, the shortcut {tuple(identity.shape[1:])}"
+                _(
+                    "residual add: the body gives {body}, the shortcut {shortcut}",
+                    body=str(tuple(out.shape[1:])),
+                    shortcut=str(tuple(identity.shape[1:])),
+                )
             )
         return out + identity
 
@@ -88,8 +107,8 @@ def _build_block(
     if row is None:
         try:
             row = analyse_block(layer, in_shape)
-        except ValueError as exc:
-            raise BuildError(str(exc)) from None
+        except SpecError as exc:
+            raise BuildError(exc.error) from None
     body = [
         (name, build_layer(inner, r.input, device=device))
         for name, inner, r in zip(module_names(layer.body), layer.body, row.body)
@@ -142,7 +161,7 @@ def build_layer(
         return nn.Dropout(layer.p)
     if isinstance(layer, Flatten):
         return nn.Flatten()
-    raise BuildError(f"no PyTorch module for layer type {layer.type!r}")
+    raise BuildError(Message("no PyTorch module for layer type {type}", type=repr(layer.type)))
 
 
 class _Stage(nn.Module):
@@ -250,7 +269,7 @@ def build_model(variant: Variant | Analysis, *, device: torch.device | str | Non
     """Build a valid variant (refused by arithmetic, before allocation, when invalid or too large)."""
     analysis = variant if isinstance(variant, Analysis) else analyse(variant)
     if not analysis.valid:
-        raise BuildError(str(analysis.error))
+        raise BuildError(analysis.error)
     model = AlexNetVariant(analysis, device=device)
     model.eval()
     return model

@@ -17,13 +17,16 @@ Facts:
 - role: conv, pool, norm, activation, dropout, reshape, fc or block
 - short: the prefix of its role name (conv1, pool1, norm1, bn1, relu1, drop6, fc6, res2a)
 - module: its attribute name in a torchvision-style module (conv1, bn1, relu, maxpool, avgpool, fc)
-- word: what a sentence calls it ("max pooling", "batch norm")
+- word: what a sentence calls it ("max pooling", "batch norm"), the English message key; `label`
+  is the word in the current language (最大池化, 批量归一化)
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+
+from .i18n import N_, _
 
 __all__ = ["KINDS", "Kind", "KindInfo", "kind_info", "kinds_where"]
 
@@ -59,6 +62,11 @@ class KindInfo:
     elementwise: bool = False
     defines_role: bool = False
 
+    @property
+    def label(self) -> str:
+        """The kind's name in the current language."""
+        return _(self.word)
+
 
 def _info(kind: Kind, role: str, short: str, module: str, word: str, **facts: bool) -> KindInfo:
     return KindInfo(kind, role, short, module, word, **facts)
@@ -72,7 +80,7 @@ KINDS: dict[Kind, KindInfo] = {
             "conv",
             "conv",
             "conv",
-            "convolution",
+            N_("convolution"),
             spatial=True,
             windowed=True,
             weighted=True,
@@ -80,16 +88,16 @@ KINDS: dict[Kind, KindInfo] = {
             needs_map=True,
             defines_role=True,
         ),
-        _info(Kind.RELU, "activation", "relu", "relu", "ReLU", elementwise=True),
-        _info(Kind.TANH, "activation", "tanh", "tanh", "tanh", elementwise=True),
-        _info(Kind.SIGMOID, "activation", "sigmoid", "sigmoid", "sigmoid", elementwise=True),
-        _info(Kind.LRN, "norm", "norm", "lrn", "LRN", needs_map=True, elementwise=True),
+        _info(Kind.RELU, "activation", "relu", "relu", N_("ReLU"), elementwise=True),
+        _info(Kind.TANH, "activation", "tanh", "tanh", N_("tanh"), elementwise=True),
+        _info(Kind.SIGMOID, "activation", "sigmoid", "sigmoid", N_("sigmoid"), elementwise=True),
+        _info(Kind.LRN, "norm", "norm", "lrn", N_("LRN"), needs_map=True, elementwise=True),
         _info(
             Kind.MAXPOOL,
             "pool",
             "pool",
             "maxpool",
-            "max pooling",
+            N_("max pooling"),
             spatial=True,
             windowed=True,
             needs_map=True,
@@ -100,7 +108,7 @@ KINDS: dict[Kind, KindInfo] = {
             "pool",
             "pool",
             "avgpool",
-            "average pooling",
+            N_("average pooling"),
             spatial=True,
             windowed=True,
             needs_map=True,
@@ -111,16 +119,18 @@ KINDS: dict[Kind, KindInfo] = {
             "pool",
             "adaptpool",
             "avgpool",
-            "adaptive average pooling",
+            N_("adaptive average pooling"),
             spatial=True,
             needs_map=True,
             defines_role=True,
         ),
-        _info(Kind.BATCHNORM, "norm", "bn", "bn", "batch norm", learned=True),
-        _info(Kind.FLATTEN, "reshape", "flatten", "flatten", "flatten", defines_role=True),
-        _info(Kind.DROPOUT, "dropout", "drop", "dropout", "dropout", elementwise=True),
-        _info(Kind.LINEAR, "fc", "fc", "fc", "linear", weighted=True, learned=True, defines_role=True),
-        _info(Kind.RESIDUAL, "block", "res", "layer", "residual block", spatial=True, learned=True, defines_role=True),
+        _info(Kind.BATCHNORM, "norm", "bn", "bn", N_("batch norm"), learned=True),
+        _info(Kind.FLATTEN, "reshape", "flatten", "flatten", N_("flatten"), defines_role=True),
+        _info(Kind.DROPOUT, "dropout", "drop", "dropout", N_("dropout"), elementwise=True),
+        _info(Kind.LINEAR, "fc", "fc", "fc", N_("linear"), weighted=True, learned=True, defines_role=True),
+        _info(
+            Kind.RESIDUAL, "block", "res", "layer", N_("residual block"), spatial=True, learned=True, defines_role=True
+        ),
     )
 }
 

@@ -13,6 +13,7 @@ import math
 import zlib
 from collections.abc import Mapping
 
+from .i18n import Message, _
 from .presets import PRESETS
 from .spec import (
     LAYER_TYPES,
@@ -97,35 +98,35 @@ def decode_config(token: str) -> Variant:
     Bounded: the token is at most MAX_PARAM_CHARS characters and inflates to at most
     MAX_JSON_CHARS bytes, whatever the compressed data claims."""
 
-    def fail(reason: str) -> SpecError:
+    def fail(reason: Message) -> SpecError:
         return SpecError(
             VariantError(
-                f"the link's variant could not be read: {reason}",
-                fix="open the link again from its source, or pick a preset",
+                Message("the link's variant could not be read: {reason}", reason=reason),
+                fix=Message("open the link again from its source, or pick a preset"),
             )
         )
 
     if not isinstance(token, str) or len(token) > MAX_PARAM_CHARS:
-        raise fail(f"it is longer than {MAX_PARAM_CHARS:,} characters")
+        raise fail(Message("it is longer than {n:,} characters", n=MAX_PARAM_CHARS))
     try:
         raw = base64.b64decode(token + "=" * (-len(token) % 4), altchars=b"-_", validate=True)
     except (binascii.Error, ValueError):
-        raise fail("it is not valid base64") from None
+        raise fail(Message("it is not valid base64")) from None
     inflater = zlib.decompressobj()
     try:
         data = inflater.decompress(raw, MAX_JSON_CHARS + 1)
     except zlib.error:
-        raise fail("it is not compressed data") from None
+        raise fail(Message("it is not compressed data")) from None
     if len(data) > MAX_JSON_CHARS or inflater.unconsumed_tail:
-        raise fail("it expands to more than a variant can be")
+        raise fail(Message("it expands to more than a variant can be"))
     if not inflater.eof:
-        raise fail("it is cut short; copy the whole link")
+        raise fail(Message("it is cut short; copy the whole link"))
     if inflater.unused_data:
-        raise fail("it has extra data after the variant")
+        raise fail(Message("it has extra data after the variant"))
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        raise fail("it is not text") from None
+        raise fail(Message("it is not text")) from None
     return variant_from_json(text)
 
 
@@ -138,7 +139,9 @@ def encode_variant(variant: Variant) -> dict[str, str]:
 
 
 def decode_query(params: Mapping[str, object]) -> tuple[Variant | None, str | None]:
-    """(variant, None) for a good link, (None, notice) for a bad one, (None, None) for no link."""
+    """(variant, None) for a good link, (None, notice) for a bad one, (None, None) for no link.
+
+    The notice is rendered in the current language (the caller's page)."""
 
     def first(value: object) -> object:
         return value[0] if isinstance(value, list) and value else value
@@ -149,10 +152,16 @@ def decode_query(params: Mapping[str, object]) -> tuple[Variant | None, str | No
         try:
             return decode_config(str(token)), None
         except SpecError as exc:
-            return None, f"{exc.error.message}. {exc.error.fix or ''}".strip()
+            if exc.error.fix:
+                return None, _("{message}. {fix}", message=exc.error.message, fix=exc.error.fix)
+            return None, exc.error.message
     if preset is not None:
         name = str(preset)[:100]
         if name in PRESETS:
             return PRESETS[name], None
-        return None, f"the link names an unknown preset {name!r}; presets are {', '.join(PRESETS)}"
+        return None, _(
+            "the link names an unknown preset {name}; presets are {presets}",
+            name=repr(name),
+            presets=", ".join(PRESETS),
+        )
     return None, None

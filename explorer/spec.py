@@ -22,6 +22,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from .i18n import N_, Message, _
+
 __all__ = [
     "LAYER_TYPES",
     "LRN",
@@ -46,6 +48,7 @@ __all__ = [
     "Sigmoid",
     "SpecError",
     "Tanh",
+    "Text",
     "Variant",
     "VariantError",
     "variant_from_dict",
@@ -66,38 +69,55 @@ MAX_TEXT_CHARS = 2000  # description and source are cut to this many characters
 MAX_NUMBER_DIGITS = 100
 
 
+Text = Message | str  # a message as data, or text that reads the same in every language (numbers, formulas)
+
+
 @dataclass(frozen=True)
 class VariantError:
-    """Why a variant is invalid, in words a student can act on."""
+    """Why a variant is invalid, in words a student can act on.
 
-    message: str
+    `message`, `arrived`, `arithmetic` and `fix` are `Message`s (a key and its numbers; plain text
+    where it reads the same in every language, such as a formula), so one error, cached and shared
+    by sessions in different languages, renders in each reader's language: `str(error.message)`,
+    `f"{error.fix}"`, `str(error)` and `to_dict()` give the current language's words
+    (`explorer.i18n.using` picks another).
+    """
+
+    message: Text
     layer: int | None = None  # index into variant.layers; None for the input or the whole document
     layer_type: str | None = None
     branch: str | None = None  # "body" or "shortcut" when the layer is inside the residual block `layer`
     branch_index: int | None = None  # index into that branch
-    arrived: str | None = None  # what reached the layer, e.g. "256×6×6 = 9216 features"
-    arithmetic: str | None = None  # the calculation that failed, worked out
-    fix: str | None = None
+    arrived: Text | None = None  # what reached the layer, e.g. "a flat vector of 9,216 features"
+    arithmetic: Text | None = None  # the calculation that failed, worked out
+    fix: Text | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in dataclasses.asdict(self).items() if v is not None}
+        """Its fields (those that are set), the words rendered in the current language."""
+        out = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        return {k: str(v) if isinstance(v, Message) else v for k, v in out.items() if v is not None}
 
     def __str__(self) -> str:
-        parts = [self.message]
+        parts = [str(self.message)]
         if self.arithmetic:
-            parts.append(f"Arithmetic: {self.arithmetic}")
+            parts.append(_("Arithmetic: {text}", text=self.arithmetic))
         if self.fix:
-            parts.append(f"Fix: {self.fix}")
+            parts.append(_("Fix: {text}", text=self.fix))
         return " ".join(parts)
 
 
 class SpecError(ValueError):
-    """A config that cannot be read; `.error` says why, `.partial` holds what came before."""
+    """A config that cannot be read; `.error` says why, `.partial` holds what came before.
+
+    `str()` renders the error in the current language when asked, not when raised."""
 
     def __init__(self, error: VariantError, partial: Variant | None = None):
-        super().__init__(str(error))
+        super().__init__(error)
         self.error = error
         self.partial = partial
+
+    def __str__(self) -> str:
+        return str(self.error)
 
 
 # --- field kinds ------------------------------------------------------------------------------
@@ -312,13 +332,17 @@ class InputSpec:
 
 @dataclass(frozen=True)
 class Variant:
-    """One network: a name, an input shape and a flat list of layers."""
+    """One network: a name, an input shape and a flat list of layers.
+
+    A preset's description is a `Message` (it reads in the reader's language); a config's is the
+    text it was written with. `str(variant.description)` gives either.
+    """
 
     name: str
     input: InputSpec
     layers: tuple[Layer, ...]
-    description: str = field(default="", compare=False)
-    source: str = field(default="", compare=False)
+    description: Text = field(default="", compare=False)
+    source: Text = field(default="", compare=False)
 
     def to_dict(self, *, compact: bool = True) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -327,9 +351,9 @@ class Variant:
             "layers": [layer.to_dict(compact=compact) for layer in self.layers],
         }
         if self.description and not compact:
-            out["description"] = self.description
+            out["description"] = str(self.description)
         if self.source and not compact:
-            out["source"] = self.source
+            out["source"] = str(self.source)
         return out
 
     def with_layers(self, layers: list[Layer] | tuple[Layer, ...]) -> Variant:
@@ -343,6 +367,8 @@ class Variant:
 
 
 # --- parsing ----------------------------------------------------------------------------------
+# Every message is a `Message`: its key is the English text, its parameters the numbers, field
+# names and the user's own text, so the error reads in either language from the same data.
 
 
 # Numbers at or above this are shown by their digit count, so a message stays short and never
@@ -362,67 +388,71 @@ def _digit_count(n: int) -> int:
     return digits
 
 
-def _show_int(n: int, *, commas: bool = False) -> str:
+def _show_int(n: int, *, commas: bool = False) -> Text:
     if abs(n) < 10**_SHOWN_DIGITS:
         return f"{n:,}" if commas else str(n)
-    sign = "negative " if n < 0 else ""
-    return f"a {_digit_count(n):,}-digit {sign}number"
+    if n < 0:
+        return Message("a {digits:,}-digit negative number", digits=_digit_count(n))
+    return Message("a {digits:,}-digit number", digits=_digit_count(n))
 
 
-def _describe(value: Any) -> str:
+def _describe(value: Any) -> Text:
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**_SHOWN_DIGITS:
         return _show_int(value)
-    text = json.dumps(value) if isinstance(value, (int, float, str, bool, type(None))) else None
-    if text is None:
-        text = (
-            type(value).__name__
-            if not isinstance(value, (list, dict))
-            else ("a list" if isinstance(value, list) else "an object")
-        )
+    if isinstance(value, list):
+        return Message("a list")
+    if isinstance(value, dict):
+        return Message("an object")
+    if isinstance(value, (int, float, str, bool, type(None))):
+        text = json.dumps(value)
+    else:
+        text = type(value).__name__
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def _over_limit(where: str, shown: str) -> str:
-    return f"{where} is {shown}, over the limit of {MAX_INT:,}"
+def _over_limit(where: Text, shown: Text) -> Message:
+    return Message("{where} is {shown}, over the limit of {limit:,}", where=where, shown=shown, limit=MAX_INT)
 
 
-def _check_value(kind: str, value: Any, where: str) -> tuple[Any, str | None]:
+def _check_value(kind: str, value: Any, where: Text) -> tuple[Any, Message | None]:
     """Return (clean value, None) or (None, message)."""
     if kind in ("pos", "nonneg"):
+        whole = Message("{where} must be a whole number, got {value}", where=where, value=_describe(value))
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            return None, f"{where} must be a whole number, got {_describe(value)}"
+            return None, whole
         if isinstance(value, float):
             if not math.isfinite(value) or not value.is_integer():
-                return None, f"{where} must be a whole number, got {_describe(value)}"
+                return None, whole
             value = int(value)
-        low = 1 if kind == "pos" else 0
-        if value < low:
-            what = "at least 1" if kind == "pos" else "0 or more"
-            return None, f"{where} must be {what}, got {_show_int(value)}"
+        if kind == "pos" and value < 1:
+            return None, Message("{where} must be at least 1, got {value}", where=where, value=_show_int(value))
+        if value < 0:
+            return None, Message("{where} must be 0 or more, got {value}", where=where, value=_show_int(value))
         if value > MAX_INT:
             return None, _over_limit(where, _show_int(value, commas=True))
         return value, None
     if kind == "bool":
         if not isinstance(value, bool):
-            return None, f"{where} must be true or false, got {_describe(value)}"
+            return None, Message("{where} must be true or false, got {value}", where=where, value=_describe(value))
         return value, None
     # float kinds
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None, f"{where} must be a number, got {_describe(value)}"
+        return None, Message("{where} must be a number, got {value}", where=where, value=_describe(value))
     try:
         value = float(value) + 0.0  # + 0.0 turns -0.0 into 0.0
     except OverflowError:  # an integer too large for a float
         return None, _over_limit(where, _show_int(value, commas=True))
     if not math.isfinite(value):
-        return None, f"{where} must be a finite number, got {_describe(value)}"
+        return None, Message("{where} must be a finite number, got {value}", where=where, value=_describe(value))
+    shown = f"{value:g}"  # the number as written, in either language
     if kind == "prob" and not 0.0 <= value <= 1.0:
-        return None, f"{where} must be between 0 and 1, got {value:g}"
+        return None, Message("{where} must be between 0 and 1, got {value}", where=where, value=shown)
     if kind == "posfloat" and value <= 0:
-        return None, f"{where} must be greater than 0, got {value:g}"
+        return None, Message("{where} must be greater than 0, got {value}", where=where, value=shown)
     if kind == "nonnegfloat" and value < 0:
-        return None, f"{where} must be 0 or more, got {value:g}"
+        return None, Message("{where} must be 0 or more, got {value}", where=where, value=shown)
     if abs(value) > MAX_INT:
-        return None, _over_limit(where, f"{value:g}")
+        return None, _over_limit(where, shown)
     return value, None
 
 
@@ -434,26 +464,32 @@ _BAD_IN_LINE = re.compile(rf"[\x00-\x1f\x7f-\x9f\ud800-\udfff{_NONCHARACTERS}]")
 _BAD_IN_TEXT = re.compile(rf"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff{_NONCHARACTERS}]")
 
 
-def _bad_character_kind(char: str) -> str:
+def _bad_character_kind(char: str) -> Message:
     code = ord(char)
     if 0xD800 <= code <= 0xDFFF:
-        return "a lone surrogate, half of a character pair"
+        return Message("a lone surrogate, half of a character pair")
     if code < 0x20 or 0x7F <= code <= 0x9F:
-        return "a control character"
-    return "a Unicode non-character"
+        return Message("a control character")
+    return Message("a Unicode non-character")
 
 
-def text_error(text: str, where: str, *, multiline: bool = False) -> VariantError | None:
+def text_error(text: str, where: Text, *, multiline: bool = False) -> VariantError | None:
     """Why `text` cannot go into a variant (a control character, lone surrogate or non-character),
-    or None. `where` names the field in the message ("name"); `multiline` allows tab and newline.
-    The parser applies it to name (multiline=False), description and source (multiline=True)."""
+    or None. `where` names the field in the message ("name", or a `Message`); `multiline` allows
+    tab and newline. The parser applies it to name (multiline=False), description and source
+    (multiline=True)."""
     bad = (_BAD_IN_TEXT if multiline else _BAD_IN_LINE).search(text)
     if bad is None:
         return None
     code = f"U+{ord(bad.group()):04X}"
     return VariantError(
-        f"{where} contains the character {code} ({_bad_character_kind(bad.group())}), which cannot be shown",
-        fix=f"remove the character {code} from {where}",
+        Message(
+            "{where} contains the character {code} ({kind}), which cannot be shown",
+            where=where,
+            code=code,
+            kind=_bad_character_kind(bad.group()),
+        ),
+        fix=Message("remove the character {code} from {where}", code=code, where=where),
     )
 
 
@@ -470,10 +506,17 @@ def _sorted_keys(keys: Any) -> list[Any]:
 
 def _parse_layer(index: int, raw: Any, inside: tuple[str, int] | None = None) -> Layer:
     """One layer; `inside` is (branch, position) for a layer inside the residual block `index`."""
-    where = f"layer {index}" if inside is None else f"layer {index} (residual) {inside[0]} layer {inside[1]}"
-    types = list(LAYER_TYPES) if inside is None else [t for t in LAYER_TYPES if t != Residual.type]
+    if inside is None:
+        where = Message("layer {index}", index=index)
+    else:
+        numbers = {"index": index, "position": inside[1]}
+        if inside[0] == "body":
+            where = Message("layer {index} (residual) body layer {position}", **numbers)
+        else:
+            where = Message("layer {index} (residual) shortcut layer {position}", **numbers)
+    types = ", ".join(LAYER_TYPES if inside is None else [t for t in LAYER_TYPES if t != Residual.type])
 
-    def fail(message: str, fix: str, layer_type: str | None = None) -> SpecError:
+    def fail(message: Message, fix: Message, layer_type: str | None = None) -> SpecError:
         if inside is not None:
             return SpecError(
                 VariantError(
@@ -489,35 +532,38 @@ def _parse_layer(index: int, raw: Any, inside: tuple[str, int] | None = None) ->
 
     if not isinstance(raw, dict):
         raise fail(
-            f'{where} must be an object like {{"type": "relu"}}, got {_describe(raw)}',
-            'write each layer as a JSON object with a "type" field',
+            Message(
+                '{where} must be an object like {{"type": "relu"}}, got {value}', where=where, value=_describe(raw)
+            ),
+            Message('write each layer as a JSON object with a "type" field'),
         )
     layer_type = raw.get("type")
     if not isinstance(layer_type, str):
         raise fail(
-            f'{where} has no "type" (got {_describe(layer_type)})',
-            f'add "type": one of {", ".join(types)}',
+            Message('{where} has no "type" (got {value})', where=where, value=_describe(layer_type)),
+            Message('add "type": one of {types}', types=types),
         )
     cls = LAYER_TYPES.get(layer_type.lower())
     if cls is None:
         raise fail(
-            f"{where}: unknown type {_describe(layer_type)}",
-            f"use one of {', '.join(types)}",
+            Message("{where}: unknown type {value}", where=where, value=_describe(layer_type)),
+            Message("use one of {types}", types=types),
             layer_type,
         )
     if cls is Residual:
         if inside is not None:
             raise fail(
-                f"{where}: a residual block cannot contain another residual block",
-                "put the inner block after this one, at the top level of layers",
+                Message("{where}: a residual block cannot contain another residual block", where=where),
+                Message("put the inner block after this one, at the top level of layers"),
             )
         return _parse_residual(index, raw, fail)
     unknown = _sorted_keys(set(raw) - set(cls.FIELDS) - {"type"})
     if unknown:
-        allowed = ", ".join(cls.FIELDS) or "no fields"
         raise fail(
-            f"{where} ({cls.type}): unknown field {_describe(unknown[0])}",
-            f"remove it; {cls.type} takes {allowed}",
+            Message("{where} ({type}): unknown field {value}", where=where, type=cls.type, value=_describe(unknown[0])),
+            Message("remove it; {type} takes {fields}", type=cls.type, fields=", ".join(cls.FIELDS))
+            if cls.FIELDS
+            else Message("remove it; {type} takes no fields", type=cls.type),
             cls.type,
         )
     values: dict[str, Any] = {}
@@ -525,30 +571,35 @@ def _parse_layer(index: int, raw: Any, inside: tuple[str, int] | None = None) ->
         if name not in raw or (raw[name] is None and default is None):
             if default is REQUIRED:
                 raise fail(
-                    f'{where} ({cls.type}) is missing "{name}"',
-                    f'add "{name}" to the layer',
+                    Message('{where} ({type}) is missing "{field}"', where=where, type=cls.type, field=name),
+                    Message('add "{field}" to the layer', field=name),
                     cls.type,
                 )
             values[name] = default
             continue
-        value, problem = _check_value(kind, raw[name], f"{where} ({cls.type}) {name}")
+        field_where = Message("{where} ({type}) {field}", where=where, type=cls.type, field=name)
+        value, problem = _check_value(kind, raw[name], field_where)
         if problem:
-            raise fail(problem, f"set {name} to a valid value", cls.type)
+            raise fail(problem, Message("set {field} to a valid value", field=name), cls.type)
         values[name] = value
     return cls(**values)
 
 
 def _parse_residual(index: int, raw: dict[str, Any], fail: Any) -> Residual:
-    where = f"layer {index} (residual)"
+    where = Message("layer {index} (residual)", index=index)
     unknown = _sorted_keys(set(raw) - {"type", *Residual.BRANCHES})
     if unknown:
         raise fail(
-            f"{where}: unknown field {_describe(unknown[0])}",
-            "remove it; residual takes body and shortcut (both lists of layers)",
+            Message("{where}: unknown field {value}", where=where, value=_describe(unknown[0])),
+            Message("remove it; residual takes body and shortcut (both lists of layers)"),
             Residual.type,
         )
     if "body" not in raw:
-        raise fail(f'{where} is missing "body"', 'add "body": the list of layers on the main path', Residual.type)
+        raise fail(
+            Message('{where} is missing "body"', where=where),
+            Message('add "body": the list of layers on the main path'),
+            Residual.type,
+        )
     branches: dict[str, tuple[Layer, ...]] = {}
     for branch in Residual.BRANCHES:
         items = raw.get(branch)
@@ -556,14 +607,21 @@ def _parse_residual(index: int, raw: dict[str, Any], fail: Any) -> Residual:
             items = []  # omitted or null: the identity
         if not isinstance(items, list):
             raise fail(
-                f"{where} {branch} must be a list of layers, got {_describe(items)}",
-                f'write "{branch}": [ ... ]' + (" ([] for the identity)" if branch == "shortcut" else ""),
+                Message(
+                    "{where} {branch} must be a list of layers, got {value}",
+                    where=where,
+                    branch=branch,
+                    value=_describe(items),
+                ),
+                Message('write "shortcut": [ ... ] ([] for the identity)')
+                if branch == "shortcut"
+                else Message('write "{branch}": [ ... ]', branch=branch),
                 Residual.type,
             )
         if branch == "body" and not items:
             raise fail(
-                f"{where} body is empty",
-                "add the layers of the main path to body, or remove the block",
+                Message("{where} body is empty", where=where),
+                Message("add the layers of the main path to body, or remove the block"),
                 Residual.type,
             )
         branches[branch] = tuple(_parse_layer(index, item, (branch, j)) for j, item in enumerate(items))
@@ -580,22 +638,29 @@ def _layer_count(layers: list[Any]) -> int:
     return count
 
 
+# the input's fields as a message names them (message keys)
+_INPUT_FIELDS = {"channels": N_("input channels"), "height": N_("input height"), "width": N_("input width")}
+
+
 def _parse_input(raw: Any) -> InputSpec:
     if raw is None:
         return InputSpec()
     if not isinstance(raw, dict):
         raise SpecError(
             VariantError(
-                f'"input" must be an object like {{"channels": 3, "height": 224, "width": 224}}, got {_describe(raw)}',
-                fix="write the input as an object with channels, height and width",
+                Message(
+                    '"input" must be an object like {{"channels": 3, "height": 224, "width": 224}}, got {value}',
+                    value=_describe(raw),
+                ),
+                fix=Message("write the input as an object with channels, height and width"),
             )
         )
     unknown = _sorted_keys(set(raw) - {"channels", "height", "width"})
     if unknown:
         raise SpecError(
             VariantError(
-                f"input: unknown field {_describe(unknown[0])}",
-                fix="input takes channels, height and width",
+                Message("input: unknown field {value}", value=_describe(unknown[0])),
+                fix=Message("input takes channels, height and width"),
             )
         )
     values = {}
@@ -603,9 +668,10 @@ def _parse_input(raw: Any) -> InputSpec:
         if name not in raw:
             values[name] = values["height"] if name == "width" else default
             continue
-        value, problem = _check_value("pos", raw[name], f"input {name}")
+        where = Message(_INPUT_FIELDS[name])
+        value, problem = _check_value("pos", raw[name], where)
         if problem:
-            raise SpecError(VariantError(problem, fix=f"set input {name} to a positive whole number"))
+            raise SpecError(VariantError(problem, fix=Message("set {where} to a positive whole number", where=where)))
         values[name] = value
     return InputSpec(**values)
 
@@ -615,22 +681,28 @@ def variant_from_dict(raw: Any) -> Variant:
     if not isinstance(raw, dict):
         raise SpecError(
             VariantError(
-                f'a variant must be a JSON object with "name", "input" and "layers", got {_describe(raw)}',
-                fix="start from an exported config",
+                Message(
+                    'a variant must be a JSON object with "name", "input" and "layers", got {value}',
+                    value=_describe(raw),
+                ),
+                fix=Message("start from an exported config"),
             )
         )
     unknown = _sorted_keys(set(raw) - {"name", "input", "layers", "description", "source"})
     if unknown:
         raise SpecError(
             VariantError(
-                f"unknown top-level field {_describe(unknown[0])}",
-                fix="a variant has name, input, layers (and optionally description, source)",
+                Message("unknown top-level field {value}", value=_describe(unknown[0])),
+                fix=Message("a variant has name, input, layers (and optionally description, source)"),
             )
         )
     name = raw.get("name", "custom")
     if not isinstance(name, str):
         raise SpecError(
-            VariantError(f'"name" must be text, got {_describe(name)}', fix="give the variant a name in quotes")
+            VariantError(
+                Message('"name" must be text, got {value}', value=_describe(name)),
+                fix=Message("give the variant a name in quotes"),
+            )
         )
     _check_text(name, "name", multiline=False)
     name = name.strip()[:MAX_NAME_CHARS] or "custom"
@@ -648,18 +720,25 @@ def variant_from_dict(raw: Any) -> Variant:
     if not isinstance(layers_raw, list):
         raise SpecError(
             VariantError(
-                f'"layers" must be a list of layers, got {_describe(layers_raw)}', fix='add "layers": [ ... ]'
+                Message('"layers" must be a list of layers, got {value}', value=_describe(layers_raw)),
+                fix=Message('add "layers": [ ... ]'),
             ),
             Variant(name, input_spec, ()),
         )
     count = _layer_count(layers_raw)
     if count > MAX_LAYERS:
-        inside = "" if count == len(layers_raw) else " (counting those inside residual blocks)"
+        if count == len(layers_raw):
+            message = Message(
+                "{count} layers is more than the {limit} this tool analyses", count=count, limit=MAX_LAYERS
+            )
+        else:
+            message = Message(
+                "{count} layers (counting those inside residual blocks) is more than the {limit} this tool analyses",
+                count=count,
+                limit=MAX_LAYERS,
+            )
         raise SpecError(
-            VariantError(
-                f"{count} layers{inside} is more than the {MAX_LAYERS} this tool analyses",
-                fix=f"use at most {MAX_LAYERS} layers",
-            ),
+            VariantError(message, fix=Message("use at most {limit} layers", limit=MAX_LAYERS)),
             Variant(name, input_spec, ()),
         )
     layers: list[Layer] = []
@@ -675,11 +754,11 @@ class _NumberRefused(Exception):
     """Raised from inside json.loads by the number hooks; carries the error to report."""
 
     def __init__(self, error: VariantError):
-        super().__init__(error.message)
+        super().__init__(str(error.message))
         self.error = error
 
 
-_NUMBER_FIX = f"write a number of at most {MAX_INT:,}"
+_NUMBER_FIX = Message("write a number of at most {limit:,}", limit=MAX_INT)
 
 
 def _preview(number: str) -> str:
@@ -691,7 +770,12 @@ def _json_int(text: str) -> int:
     if digits > MAX_NUMBER_DIGITS:
         raise _NumberRefused(
             VariantError(
-                f"a number in the config has {digits:,} digits ({_preview(text)}); numbers must be at most {MAX_INT:,}",
+                Message(
+                    "a number in the config has {digits:,} digits ({number}); numbers must be at most {limit:,}",
+                    digits=digits,
+                    number=_preview(text),
+                    limit=MAX_INT,
+                ),
                 fix=_NUMBER_FIX,
             )
         )
@@ -703,7 +787,11 @@ def _json_float(text: str) -> float:
     if not math.isfinite(value):
         raise _NumberRefused(
             VariantError(
-                f"the number {_preview(text)} in the config is too large; numbers must be at most {MAX_INT:,}",
+                Message(
+                    "the number {number} in the config is too large; numbers must be at most {limit:,}",
+                    number=_preview(text),
+                    limit=MAX_INT,
+                ),
                 fix=_NUMBER_FIX,
             )
         )
@@ -713,19 +801,25 @@ def _json_float(text: str) -> float:
 def _json_constant(name: str) -> float:
     # NaN, Infinity and -Infinity: Python's json reads them, but they are not JSON
     raise _NumberRefused(
-        VariantError(f"the config contains {name}, which is not a number JSON allows", fix=_NUMBER_FIX)
+        VariantError(
+            Message("the config contains {name}, which is not a number JSON allows", name=name), fix=_NUMBER_FIX
+        )
     )
 
 
 def variant_from_json(text: str) -> Variant:
     """Parse JSON text; a syntax error names the line and column. Raises only `SpecError`."""
     if not isinstance(text, str):
-        raise SpecError(VariantError("the config must be text", fix="paste JSON text"))
+        raise SpecError(VariantError(Message("the config must be text"), fix=Message("paste JSON text")))
     if len(text) > MAX_JSON_CHARS:
         raise SpecError(
             VariantError(
-                f"the config is {len(text):,} characters, over the limit of {MAX_JSON_CHARS:,}",
-                fix="paste a single variant's config",
+                Message(
+                    "the config is {length:,} characters, over the limit of {limit:,}",
+                    length=len(text),
+                    limit=MAX_JSON_CHARS,
+                ),
+                fix=Message("paste a single variant's config"),
             )
         )
     try:
@@ -733,8 +827,14 @@ def variant_from_json(text: str) -> Variant:
     except json.JSONDecodeError as exc:
         raise SpecError(
             VariantError(
-                f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}",
-                fix="check the brackets, commas and quotes near that position",
+                # exc.msg is Python's own wording ("Expecting value"), kept as it is in both languages
+                Message(
+                    "not valid JSON: {reason} at line {line}, column {column}",
+                    reason=exc.msg,
+                    line=exc.lineno,
+                    column=exc.colno,
+                ),
+                fix=Message("check the brackets, commas and quotes near that position"),
             )
         ) from None
     except _NumberRefused as exc:
@@ -742,7 +842,8 @@ def variant_from_json(text: str) -> Variant:
     except RecursionError:
         raise SpecError(
             VariantError(
-                "the JSON is nested too deeply", fix="layers nest only one level deep, inside a residual block"
+                Message("the JSON is nested too deeply"),
+                fix=Message("layers nest only one level deep, inside a residual block"),
             )
         ) from None
     return variant_from_dict(raw)

@@ -50,7 +50,9 @@ def english_words(text: str) -> list[str]:
             continue
         if any(ch.isdigit() for ch in bare) or "_" in bare:  # identifiers: conv1, fc6, drop7, inside_source
             continue
-        if "-" in bare and all(part.lower() in TECH_TOKENS or len(part) <= 2 or any(c.isdigit() for c in part) for part in bare.split("-")):
+        if "-" in bare and all(
+            part.lower() in TECH_TOKENS or len(part) <= 2 or any(c.isdigit() for c in part) for part in bare.split("-")
+        ):
             continue
         found.append(bare)
     return found

@@ -70,13 +70,13 @@ def test_names_in_paper_style():
 def test_output_too_small():
     a = analyse(v(Conv(8, 5), ReLU(), MaxPool(3, 2), Conv(8, 11), c=3, h=12))
     assert not a.valid and a.error.layer == 3 and a.error.layer_type == "conv"
-    assert a.error.message == (
+    assert str(a.error.message) == (
         "Layer 3 (conv): output height would be < 1: the 11-pixel window does not fit in 3 + 2·0 = 3 pixels"
     )
-    assert a.error.arrived == "a 8×3×3 feature map"
-    assert a.error.arithmetic == "⌊(3 − 11)/1⌋ + 1: the window (11) is larger than the padded input (3)"
+    assert str(a.error.arrived) == "a 8×3×3 feature map"
+    assert str(a.error.arithmetic) == "⌊(3 − 11)/1⌋ + 1: the window (11) is larger than the padded input (3)"
     assert (
-        a.error.fix
+        str(a.error.fix)
         == "use a kernel of at most 3, or padding of at least 4, or a larger input; this layer sees only 3 pixels here"
     )
     assert [r.name for r in a.rows] == ["conv1", "relu1", "pool1"] and a.failing_name == "conv2"
@@ -84,31 +84,31 @@ def test_output_too_small():
 
 def test_groups_not_dividing():
     a = analyse(v(Conv(96, 11, stride=4, groups=2)))
-    assert a.error.message == "Layer 0 (conv): groups 2 must divide the 3 input channels"
-    assert a.error.arithmetic == "3 / 2 = 1.5, not a whole number"
-    assert a.error.fix == "use groups in [1, 3] for 3 in and 96 out channels"
+    assert str(a.error.message) == "Layer 0 (conv): groups 2 must divide the 3 input channels"
+    assert str(a.error.arithmetic) == "3 / 2 = 1.5, not a whole number"
+    assert str(a.error.fix) == "use groups in [1, 3] for 3 in and 96 out channels"
     b = analyse(v(Conv(5, 3, groups=3)))
-    assert b.error.message == "Layer 0 (conv): groups 3 must divide the 5 output channels"
+    assert str(b.error.message) == "Layer 0 (conv): groups 3 must divide the 5 output channels"
 
 
 def test_pool_padding_over_half_kernel():
     a = analyse(v(MaxPool(3, 2, padding=2)))
-    assert a.error.message == "Layer 0 (maxpool): padding 2 is more than half the kernel 3"
-    assert a.error.arithmetic.startswith("padding must be ≤ ⌊3/2⌋ = 1")
-    assert a.error.fix == "use padding 1 or less, or a kernel of at least 4"
+    assert str(a.error.message) == "Layer 0 (maxpool): padding 2 is more than half the kernel 3"
+    assert str(a.error.arithmetic).startswith("padding must be ≤ ⌊3/2⌋ = 1")
+    assert str(a.error.fix) == "use padding 1 or less, or a kernel of at least 4"
 
 
 def test_linear_before_flatten():
     a = analyse(v(Conv(4, 3), Linear(10), h=8))
-    assert a.error.message == "Layer 1 (linear): a linear layer needs a flat vector, but a feature map arrives"
-    assert a.error.arithmetic == "flatten would give 4·6·6 = 144 features"
-    assert a.error.fix == "add a flatten layer before it"
+    assert str(a.error.message) == "Layer 1 (linear): a linear layer needs a flat vector, but a feature map arrives"
+    assert str(a.error.arithmetic) == "flatten would give 4·6·6 = 144 features"
+    assert str(a.error.fix) == "add a flatten layer before it"
 
 
 def test_in_features_mismatch():
     a = analyse(v(Conv(4, 3), Flatten(), Linear(10, in_features=4), h=8))
-    assert a.error.message == "Layer 2 (linear): it expects 4 input features but 144 arrive (4×6×6 = 144)"
-    assert a.error.arithmetic == "in_features 4 ≠ 144"
+    assert str(a.error.message) == "Layer 2 (linear): it expects 4 input features but 144 arrive (4×6×6 = 144)"
+    assert str(a.error.arithmetic) == "in_features 4 ≠ 144"
 
 
 def test_layers_needing_a_map_after_flatten():
@@ -120,8 +120,8 @@ def test_layers_needing_a_map_after_flatten():
     ]:
         a = analyse(v(Flatten(), layer))
         assert a.error.layer == 1
-        assert word in a.error.message and "after flatten" in a.error.message
-        assert a.error.fix.startswith("move")
+        assert word in str(a.error.message) and "after flatten" in str(a.error.message)
+        assert str(a.error.fix).startswith("move")
 
 
 def test_batchnorm_on_both_shapes():
@@ -133,18 +133,19 @@ def test_parameter_budget():
     a = analyse(v(Flatten(), Linear(200_000), Linear(10_000), c=3, h=32))
     assert not a.valid and a.error.layer == 1
     assert (
-        a.error.message == "Layer 1 (linear): the weights reach 2.29 GiB here, over the 2 GiB budget this tool builds"
+        str(a.error.message)
+        == "Layer 1 (linear): the weights reach 2.29 GiB here, over the 2 GiB budget this tool builds"
     )
-    assert a.error.arithmetic == "614,600,000 parameters × 4 bytes"  # 3072·200000 + 200000
+    assert str(a.error.arithmetic) == "614,600,000 parameters × 4 bytes"  # 3072·200000 + 200000
     assert PARAM_BUDGET_BYTES == 2 * 1024**3
 
 
 def test_activation_budget_on_input_and_layers():
     a = analyse(v(ReLU(), c=3, h=20_000))
     assert not a.valid and a.error.layer is None
-    assert "alone takes 4.47 GiB" in a.error.message
+    assert "alone takes 4.47 GiB" in str(a.error.message)
     b = analyse(v(Conv(4096, 1), c=3, h=512))
-    assert b.error.layer == 0 and "activations reach" in b.error.message
+    assert b.error.layer == 0 and "activations reach" in str(b.error.message)
     assert ACTIVATION_BUDGET_BYTES == 2 * 1024**3
 
 
@@ -157,7 +158,7 @@ def test_analyse_config_keeps_rows_before_a_bad_layer():
     a = analyse_config(raw)
     assert not a.valid and a.error.layer == 2
     assert [r.output for r in a.rows] == [(96, 55, 55), (96, 55, 55)]
-    assert analyse_config("garbage").error.message.startswith("a variant must be a JSON object")
+    assert str(analyse_config("garbage").error.message).startswith("a variant must be a JSON object")
 
 
 def test_non_square_input_shows_both_axes():

@@ -54,7 +54,7 @@ def test_each_preset(name):
     else:
         assert metric(at, "Output shape") == "—" and metric(at, "Parameters") == "—"
         shown = html.unescape(at.error[0].value)
-        assert a.error.message in shown and "Fix:" in shown
+        assert str(a.error.message) in shown and "Fix:" in shown
 
 
 def test_224_story_is_plain_on_the_page():

@@ -76,7 +76,7 @@ def test_residual_blocks_are_blocks_with_their_own_edits():
     blocks = list(d.blocks)
     blocks[1] = broken
     a = analyse(d.replace(blocks=tuple(blocks)).to_variant())
-    assert not a.valid and "cannot be added" in a.error.message
+    assert not a.valid and "cannot be added" in str(a.error.message)
     at = len(d.blocks[0].layers())  # the edited block's index among the layers
     assert a.error.layer == at
     blocks[1] = broken.with_projection(True)  # ResNet's dashed shortcut fixes it (the next block then needs 128)

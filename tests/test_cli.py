@@ -13,9 +13,20 @@ from explorer.__main__ import MAX_FILE_BYTES
 ROOT = Path(__file__).resolve().parents[1]
 
 
+# The CLI speaks Chinese by default under a zh locale; these tests read its English.
+ENGLISH_ENV = {
+    k: v for k, v in os.environ.items() if not (k in ("LC_ALL", "LC_MESSAGES", "LANG") and v.lower().startswith("zh"))
+}
+
+
 def cli(*args, cwd=ROOT, timeout=120):
     return subprocess.run(
-        [sys.executable, "-m", "explorer", *args], cwd=cwd, capture_output=True, text=True, timeout=timeout
+        [sys.executable, "-m", "explorer", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=ENGLISH_ENV,
     )
 
 

@@ -18,7 +18,14 @@ pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX pipes and devi
 
 
 def env(*, unbuffered=False, **extra):
-    e = {k: v for k, v in os.environ.items() if k not in ("PYTHONIOENCODING", "PYTHONUNBUFFERED")}
+    """The environment without encoding or buffering settings, nor a Chinese locale (these tests
+    read the English messages)."""
+    e = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("PYTHONIOENCODING", "PYTHONUNBUFFERED")
+        and not (k in ("LC_ALL", "LC_MESSAGES", "LANG") and v.lower().startswith("zh"))
+    }
     return {**e, **({"PYTHONUNBUFFERED": "1"} if unbuffered else {}), **extra}
 
 
@@ -82,7 +89,12 @@ def test_a_full_disk_is_a_message_and_exit_1(args, unbuffered):
 
 def test_a_closed_stdout_is_a_message_and_exit_1():
     r = subprocess.run(
-        ["bash", "-c", f"{' '.join(COMMAND)} --list >&-"], cwd=ROOT, capture_output=True, text=True, timeout=60
+        ["bash", "-c", f"{' '.join(COMMAND)} --list >&-"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env(),
     )
     assert r.stderr == "cannot write output: standard output is closed\n"
     assert r.returncode == 1

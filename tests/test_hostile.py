@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
 from explorer.analysis import analyse_config
+from explorer.i18n import LANGUAGES, Message, using
 from explorer.share import decode_query
 from explorer.spec import MAX_JSON_CHARS, SpecError, variant_from_json
 
@@ -94,7 +95,7 @@ def test_engine_answers_any_json_quickly(raw):
     analysis = analyse_config(raw)
     assert time.perf_counter() - start < 0.5
     if not analysis.valid:
-        assert analysis.error.message and isinstance(analysis.error.message, str)
+        assert isinstance(analysis.error.message, (Message, str)) and str(analysis.error.message)
     else:
         assert analysis.total_params >= 0 and analysis.param_bytes <= 2 * 1024**3
 
@@ -108,7 +109,7 @@ def test_json_text_round_trip_never_raises_other_errors(raw):
     try:
         variant_from_json(text)
     except SpecError as exc:
-        assert exc.error.message
+        assert str(exc.error.message)
 
 
 class Raw(str):
@@ -205,9 +206,11 @@ def check_outcome(text: str) -> None:
     try:
         variant = variant_from_json(text)
     except SpecError as exc:
-        assert exc.error.message and isinstance(exc.error.message, str)
-        str(exc.error).encode("utf-8")  # printable
-        json.dumps(exc.error.to_dict(), ensure_ascii=False).encode("utf-8")
+        assert isinstance(exc.error.message, (Message, str)) and str(exc.error.message)
+        for lang in LANGUAGES:  # printable in every language
+            with using(lang):
+                str(exc.error).encode("utf-8")
+                json.dumps(exc.error.to_dict(), ensure_ascii=False).encode("utf-8")
     else:
         for s in (variant.name, variant.description, variant.source):
             s.encode("utf-8")
@@ -263,7 +266,7 @@ def test_garbage_text_is_a_clear_error(text):
     try:
         variant_from_json(text)
     except SpecError as exc:
-        assert exc.error.message
+        assert str(exc.error.message)
 
 
 @given(

@@ -88,8 +88,8 @@ def test_blog_broken_flatten_error_names_linear():
     a = analyse(PRESETS["blog-broken-flatten"])
     assert not a.valid
     assert a.error.layer == 13 and a.error.layer_type == "linear"
-    assert "expects 256 input features but 9,216 arrive (256×6×6 = 9,216)" in a.error.message
-    assert a.error.fix.startswith("set in_features to 9,216")
+    assert "expects 256 input features but 9,216 arrive (256×6×6 = 9,216)" in str(a.error.message)
+    assert str(a.error.fix).startswith("set in_features to 9,216")
     assert len(a.rows) == 13  # every layer up to the failing one
 
 
@@ -136,9 +136,11 @@ def test_vgg16_seed_bug_names_25088_vs_512():
     a = analyse(PRESETS["vgg16-seed-broken"])
     assert not a.valid and a.failing_name == "fc6"
     assert a.error.layer == 32 and a.error.layer_type == "linear"
-    assert a.error.message == ("Layer 32 (linear): it expects 512 input features but 25,088 arrive (512×7×7 = 25,088)")
-    assert a.error.arithmetic == "in_features 512 ≠ 25,088"
-    assert a.error.fix.startswith("set in_features to 25,088")
+    assert str(a.error.message) == (
+        "Layer 32 (linear): it expects 512 input features but 25,088 arrive (512×7×7 = 25,088)"
+    )
+    assert str(a.error.arithmetic) == "in_features 512 ≠ 25,088"
+    assert str(a.error.fix).startswith("set in_features to 25,088")
     assert len(a.rows) == 32 and a.rows[-1].input == (512, 7, 7)
 
 
@@ -166,5 +168,5 @@ def test_dashed_block_alone():
 def test_identity_seed_bug_fails_at_the_add():
     a = analyse(PRESETS["resnet-seed-identity-broken"])
     assert not a.valid and a.error.layer == 0 and a.error.layer_type == "residual"
-    assert "the body gives 128×28×28, the shortcut passes 64×56×56 unchanged" in a.error.message
-    assert "a 1×1 conv with stride 2 and 128 outputs, plus batchnorm — ResNet's dashed shortcut" in a.error.fix
+    assert "the body gives 128×28×28, the shortcut passes 64×56×56 unchanged" in str(a.error.message)
+    assert "a 1×1 conv with stride 2 and 128 outputs, plus batchnorm — ResNet's dashed shortcut" in str(a.error.fix)

@@ -128,7 +128,7 @@ def test_lists_become_tuples_so_a_block_stays_hashable():
 )
 def test_bad_blocks_are_named_with_a_fix(raw, message, fix):
     e = spec_error(doc({"type": "relu"}, raw))
-    assert (e.message, e.fix, e.layer, e.layer_type) == (message, fix, 1, "residual")
+    assert (str(e.message), str(e.fix), e.layer, e.layer_type) == (message, fix, 1, "residual")
 
 
 def test_a_bad_inner_layer_names_the_block_branch_and_field():
@@ -140,20 +140,20 @@ def test_a_bad_inner_layer_names_the_block_branch_and_field():
     with pytest.raises(SpecError) as info:
         variant_from_dict(doc({"type": "relu"}, raw))
     e = info.value.error
-    assert e.message == "layer 1 (residual) shortcut layer 0 (conv) kernel must be at least 1, got 0"
+    assert str(e.message) == "layer 1 (residual) shortcut layer 0 (conv) kernel must be at least 1, got 0"
     assert (e.layer, e.layer_type, e.branch, e.branch_index) == (1, "residual", "shortcut", 0)
     assert e.to_dict()["branch"] == "shortcut"
     assert info.value.partial.layers == (ReLU(),)  # the layers before the block survive
     unknown = spec_error(doc({"type": "residual", "body": [{"type": "residual2"}]}))
-    assert unknown.message == 'layer 0 (residual) body layer 0: unknown type "residual2"'
-    assert "residual" not in unknown.fix and unknown.fix.startswith("use one of conv, relu")
+    assert str(unknown.message) == 'layer 0 (residual) body layer 0: unknown type "residual2"'
+    assert "residual" not in str(unknown.fix) and str(unknown.fix).startswith("use one of conv, relu")
 
 
 def test_the_layer_limit_counts_layers_inside_blocks():
     block = {"type": "residual", "body": [{"type": "relu"}] * 9}  # 10 layers each
     e = spec_error(doc(*[block] * 26))
     assert (
-        e.message
+        str(e.message)
         == f"260 layers (counting those inside residual blocks) is more than the {MAX_LAYERS} this tool analyses"
     )
     assert len(variant_from_dict(doc(*[block] * 25, *[{"type": "relu"}] * 6)).layers) == 31  # 256 exactly
@@ -201,13 +201,13 @@ def test_the_identity_seed_bug_fails_at_the_add():
     e = a.error
     assert not a.valid and a.rows == () and a.failing_name == "res2a"
     assert (e.layer, e.layer_type, e.branch) == (0, "residual", None)
-    assert e.message == (
+    assert str(e.message) == (
         "Layer 0 (residual): the body gives 128×28×28, the shortcut passes 64×56×56 unchanged, "
         "so the two cannot be added"
     )
-    assert e.arrived == "a 64×56×56 feature map"
-    assert e.arithmetic == "128×28×28 ≠ 64×56×56: a residual add needs equal shapes"
-    assert e.fix == (
+    assert str(e.arrived) == "a 64×56×56 feature map"
+    assert str(e.arithmetic) == "128×28×28 ≠ 64×56×56: a residual add needs equal shapes"
+    assert str(e.fix) == (
         "give the shortcut a 1×1 conv with stride 2 and 128 outputs, plus batchnorm — ResNet's dashed shortcut; "
         "or make the body keep 64×56×56"
     )
@@ -222,52 +222,55 @@ def test_the_suggested_shortcut_fixes_the_seed_bug():
 
 def test_add_errors_for_other_mismatches():
     same_size = analyse(v(Residual((Conv(128, 3, padding=1),)), c=64, h=8))
-    assert same_size.error.fix.startswith("give the shortcut a 1×1 conv with 128 outputs, plus batchnorm")
+    assert str(same_size.error.fix).startswith("give the shortcut a 1×1 conv with 128 outputs, plus batchnorm")
     wrong_shortcut = analyse(v(Residual((Conv(8, 3, stride=2, padding=1),), (Conv(8, 1),)), c=4, h=8))
-    assert wrong_shortcut.error.message == (
+    assert str(wrong_shortcut.error.message) == (
         "Layer 0 (residual): the body gives 8×4×4, the shortcut gives 8×8×8, so the two cannot be added"
     )
-    assert wrong_shortcut.error.fix == (
+    assert str(wrong_shortcut.error.fix) == (
         "make the shortcut give 8×4×4: a 1×1 conv with stride 2 and 8 outputs, plus batchnorm on the block's 4×8×8 input"
     )
     flat = analyse(v(Flatten(), Residual((Linear(10),)), c=1, h=4))
-    assert flat.error.message == (
+    assert str(flat.error.message) == (
         "Layer 1 (residual): the body gives 10, the shortcut passes 16 unchanged, so the two cannot be added"
     )
-    assert flat.error.fix.startswith("give the shortcut a linear layer with 10 outputs;")
+    assert str(flat.error.fix).startswith("give the shortcut a linear layer with 10 outputs;")
     unreachable = analyse(v(Residual((Conv(4, 3),)), c=4, h=8))  # 6×6 from 8: no 1×1 stride gives it
-    assert unreachable.error.fix == "make the body keep 4×8×8, or give the shortcut layers that turn 4×8×8 into 4×6×6"
+    assert (
+        str(unreachable.error.fix) == "make the body keep 4×8×8, or give the shortcut layers that turn 4×8×8 into 4×6×6"
+    )
 
 
 def test_an_inner_layer_error_names_the_block_and_branch():
     a = analyse(v(ReLU(), Residual((Conv(8, 3, padding=1), Conv(8, 11)), (Conv(8, 1),)), c=3, h=8))
     e = a.error
-    assert e.message == (
+    assert str(e.message) == (
         "Layer 1 (residual), body layer 1 (conv): output height would be < 1: the 11-pixel window "
         "does not fit in 8 + 2·0 = 8 pixels"
     )
     assert (e.layer, e.layer_type, e.branch, e.branch_index) == (1, "residual", "body", 1)
-    assert e.arrived == "a 8×8×8 feature map"
+    assert str(e.arrived) == "a 8×8×8 feature map"
     assert a.failing_name == "res2a.conv2" and [r.name for r in a.rows] == ["relu0"]
     short = analyse(v(Residual((ReLU(),), (Conv(4, 3, groups=2),)), c=3, h=8))
     assert (
-        short.error.message == "Layer 0 (residual), shortcut layer 0 (conv): groups 2 must divide the 3 input channels"
+        str(short.error.message)
+        == "Layer 0 (residual), shortcut layer 0 (conv): groups 2 must divide the 3 input channels"
     )
     assert short.failing_name == "res2a.shortcut.conv1"
 
 
 def test_blocks_built_in_python_are_checked_like_parsed_ones():
     nested = analyse(v(Residual((Residual((ReLU(),)),)), c=3, h=8))
-    assert nested.error.message == (
+    assert str(nested.error.message) == (
         "Layer 0 (residual), body layer 0 (residual): a residual block cannot contain another residual block"
     )
     empty = analyse(v(Residual(()), c=3, h=8))
-    assert empty.error.message == "Layer 0 (residual): the body is empty"
+    assert str(empty.error.message) == "Layer 0 (residual): the body is empty"
 
 
 def test_budgets_count_the_layers_inside_blocks():
     a = analyse(v(Flatten(), Residual((Linear(200_000), ReLU(), Linear(3072))), c=3, h=32))
-    assert a.error.branch == "body" and a.error.branch_index == 0 and "over the 2 GiB budget" in a.error.message
+    assert a.error.branch == "body" and a.error.branch_index == 0 and "over the 2 GiB budget" in str(a.error.message)
 
 
 def test_names_of_resnet_vgg_and_blocks():
