@@ -33,6 +33,7 @@ from ui import (
     guarded,
     keep_query,
     md,
+    on_phone,
     page_setup,
     presenting,
     saved_variants,
@@ -272,6 +273,42 @@ def _sidebar() -> None:
             error = bs.json_error()
             if error is not None:
                 show_variant_error(error)
+
+
+def _phone_controls() -> None:
+    """On a phone the sidebar is a drawer that covers the results: the controls that matter most
+    (preset, input size, the shown block's channels, kernel, stride and padding) sit here, under
+    the numbers they change. The same canonical variant: both sets of widgets always agree."""
+    ss = st.session_state
+    design = bs.design_of(bs.variant())
+    with st.container(border=True, key="phone_controls"):
+        bs.sync_widget("m_preset", ss[bs.BASE])
+        st.selectbox(
+            _("Preset"),
+            list(PRESETS),
+            key="m_preset",
+            on_change=bs.on_preset,
+            args=("m_preset",),
+            format_func=bs.in_language(preset_label),
+        )
+        c1, c2 = st.columns(2)
+        c1.button("224 × 224", key="m_in_224", on_click=bs.on_input_size, args=(224,), width="stretch")
+        c2.button("227 × 227", key="m_in_227", on_click=bs.on_input_size, args=(227,), width="stretch")
+        if design is not None and design.blocks and isinstance(design.blocks[bs.edit_index(design)], ConvBlock):
+            edit = bs.edit_index(design)
+            names = block_names(design)
+            bs.sync_widget("m_edit_block", edit)
+            st.selectbox(
+                _("Edit block"),
+                range(len(design.blocks)),
+                key="m_edit_block",
+                on_change=bs.on_edit_block,
+                args=("m_edit_block",),
+                format_func=lambda i: names[i] if 0 <= i < len(names) else str(i),
+            )
+            for name in ("out", "k", "s", "p"):
+                bs.block_widget(name, edit, prefix="m_")
+        st.caption(_("Every other control is in the sidebar: » at the top left."))
 
 
 # --- the main area --------------------------------------------------------------------------
@@ -684,6 +721,8 @@ def _render() -> None:
     if analysis.error is not None:
         show_variant_error(analysis.error)
     _metrics(analysis, base)
+    if on_phone() and not presenting():
+        _phone_controls()
     _story(analysis)
     _upsampling_notice(analysis)
     share_panel()

@@ -39,7 +39,8 @@ from torch import nn
 
 from .analysis import Analysis, LayerRow, Shape, format_bytes, format_shape, module_names
 from .build import AlexNetVariant, ResidualBlock, build_model
-from .runtime import device_label
+from .i18n import Message, _
+from .runtime import device_message
 from .spec import AdaptiveAvgPool, Conv, Layer, Residual, Variant, _Pool
 
 __all__ = [
@@ -76,10 +77,14 @@ _BYTES_KEPT = 4  # outputs are kept as float32
 
 
 class CaptureTooLarge(ValueError):
-    """A capture refused by arithmetic before running; the message names the figure, the limit and a fix."""
+    """A capture refused by arithmetic before running; the message names the figure, the limit and a fix.
 
-    def __init__(self, message: str, cost: CaptureCost):
+    The message is data (`explorer.i18n.Message`): `str(error)` renders it in the current language.
+    """
+
+    def __init__(self, message: Message, cost: CaptureCost):
         super().__init__(message)
+        self.message = message
         self.cost = cost
 
 
@@ -91,19 +96,22 @@ class CaptureCost:
     macs: int
     largest: str  # the layer with the largest output, e.g. "conv1 · 128×249×249"
 
-    def problem(self) -> str | None:
+    def problem(self) -> Message | None:
         """Why this capture is refused (one line with the figure, the limit and a fix), or None."""
         if self.kept_bytes > MAX_CAPTURE_BYTES:
-            return (
-                f"Not run: every layer's output for this image adds up to {format_bytes(self.kept_bytes)} "
-                f"(the largest, {self.largest}), over the {format_bytes(MAX_CAPTURE_BYTES)} one run may keep: "
-                "use a smaller input or fewer channels."
+            return Message(
+                "Not run: every layer's output for this image adds up to {kept} (the largest, {largest}), "
+                "over the {limit} one run may keep: use a smaller input or fewer channels.",
+                kept=format_bytes(self.kept_bytes),
+                largest=self.largest,
+                limit=format_bytes(MAX_CAPTURE_BYTES),
             )
         if self.macs > MAX_CAPTURE_MACS:
-            return (
-                f"Not run: one forward pass is {self.macs / 1e9:,.1f} billion multiply-adds, over the "
-                f"{MAX_CAPTURE_MACS / 1e9:,.0f} billion one run may take (torchvision's AlexNet is 0.7): "
-                "use a smaller input or fewer channels."
+            return Message(
+                "Not run: one forward pass is {billions:,.1f} billion multiply-adds, over the {limit:,.0f} billion "
+                "one run may take (torchvision's AlexNet is 0.7): use a smaller input or fewer channels.",
+                billions=self.macs / 1e9,
+                limit=MAX_CAPTURE_MACS / 1e9,
             )
         return None
 
@@ -257,8 +265,13 @@ class Activations:
     names: tuple[str, ...]
     outputs: tuple[torch.Tensor, ...]
     milliseconds: float
-    device: str
+    device_info: Message  # the device in words, as data (cached for every reader); `device` renders it
     blocks: tuple[BlockActivations, ...] = ()  # with capture(..., blocks=True): one per residual block
+
+    @property
+    def device(self) -> str:
+        """The device that ran the pass, in the current language, e.g. "CPU (2 threads)"."""
+        return self.device_info.render()
 
     @property
     def logits(self) -> torch.Tensor:
@@ -341,7 +354,7 @@ def capture(
     finally:
         for handle in handles:
             handle.remove()
-    if any(out is None for out in outputs) or any(o is None for _, b, s in inner for o in (*b, *s)):
+    if any(out is None for out in outputs) or any(o is None for _index, b, s in inner for o in (*b, *s)):
         raise RuntimeError("a layer produced no output during the forward pass")
     cpu = tuple(_to_cpu(out) for out in outputs)  # type: ignore[arg-type]
     kept: list[BlockActivations] = []
@@ -361,7 +374,7 @@ def capture(
                 output=cpu[index],
             )
         )
-    return Activations(tuple(model.layer_names), cpu, ms, device_label(device), tuple(kept))
+    return Activations(tuple(model.layer_names), cpu, ms, device_message(device), tuple(kept))
 
 
 def top_channels(fmap: torch.Tensor, k: int) -> list[int]:
@@ -410,9 +423,9 @@ def _back_span(layer: Layer, row: LayerRow, axis: int, span: _Span) -> _Span:
         # body(x) + shortcut(x): the union of what the two branches see
         spans = [_back_branch(layer.body, row.body, axis, span)]
         spans.append(_back_branch(layer.shortcut, row.shortcut, axis, span) if layer.shortcut else span)
-        seen = [c for _, c in spans if c is not None]
+        seen = [c for _unclipped, c in spans if c is not None]
         return (
-            (min(u[0] for u, _ in spans), max(u[1] for u, _ in spans)),
+            (min(u[0] for u, _seen in spans), max(u[1] for u, _seen in spans)),
             (min(c[0] for c in seen), max(c[1] for c in seen)) if seen else None,
         )
     in_size, out_size = row.input[axis], row.output[axis]
@@ -445,7 +458,7 @@ def receptive_window(
     For a layer inside a residual block, give the block's index, `branch` ("body" or "shortcut")
     and the layer's `branch_index` in it (`row.body[branch_index]`).
     """
-    _, height, width = analysis.input_shape
+    _channels, height, width = analysis.input_shape
     whole = Window(0, 0, height - 1, width - 1, (0, 0, height - 1, width - 1))
     rows = analysis.rows
     layers = analysis.variant.layers
@@ -465,7 +478,7 @@ def receptive_window(
         target = row
         before = layer_index + 1
     chain.insert(0, (layers[:before], rows[:before]))
-    seen = [r for _, part in chain for top in part for r in top.walk()]
+    seen = [r for _layers, part in chain for top in part for r in top.walk()]
     if any(len(r.output) != 3 for r in seen):  # flattened on the way: every unit sees the whole image
         return whole
     out = target.output
@@ -496,6 +509,6 @@ def top_k_predictions(
     values, indices = torch.topk(probs, min(k, probs.numel()))
     out = []
     for p, i in zip(values.tolist(), indices.tolist()):
-        name = names[i] if names is not None and len(names) == probs.numel() else f"class {i}"
+        name = names[i] if names is not None and len(names) == probs.numel() else _("class {i}", i=i)
         out.append((name, float(p)))
     return out

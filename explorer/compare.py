@@ -7,10 +7,15 @@ from the layers' actual fields, with the worked formula (`WorkedFormula.text`) o
 arithmetic. An invalid variant keeps its column: its cells stop at the failing layer ("error"),
 later ones are "unreached", and the other variants still compare.
 
-Also here: exports (CSV, Markdown, LaTeX), a compact URL encoding of a comparison with a strict
-decoder, and the "same image through each variant" step: given an image tensor already at the
-variant's input size (`explorer.images.preprocess`), the feature maps of one layer role with
-seeded random weights, and a grid picture of them.
+Every explanation and summary point is data (`explorer.i18n.Message`: a key and its numbers),
+rendered in the reader's language when it is read, so a comparison computed once serves both.
+`summary` gives the 3–6 points a student reads first.
+
+Also here: exports (CSV, Markdown, LaTeX; headers in the current language, numbers the same), a
+compact URL encoding of a comparison with a strict decoder, and the "same image through each
+variant" step: given an image tensor already at the variant's input size
+(`explorer.images.preprocess`), the feature maps of one layer role with seeded random weights, and a
+grid picture of them.
 """
 
 from __future__ import annotations
@@ -22,7 +27,9 @@ from dataclasses import dataclass, fields
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
+from . import i18n
 from .analysis import Analysis, LayerRow, Shape, analyse, format_count, format_shape
+from .i18n import N_, Message, _
 from .presets import PRESETS
 from .share import MAX_PARAM_CHARS, decode_config, encode_config
 from .spec import (
@@ -51,6 +58,7 @@ __all__ = [
     "Cell",
     "Comparison",
     "Explanation",
+    "Joined",
     "ShareError",
     "Total",
     "compare",
@@ -60,10 +68,13 @@ __all__ = [
     "decode_selection",
     "encode_selection",
     "feature_grid",
+    "differs_from_reference",
     "latex_escape",
-    "markdown_escape",
+    "render",
     "role_feature_maps",
+    "role_title",
     "spatial_roles",
+    "summary",
 ]
 
 MIN_VARIANTS = 2
@@ -79,7 +90,45 @@ MAX_QUERY_CHARS = MAX_VARIANTS * (MAX_PARAM_CHARS + len(_CONFIG_PREFIX) + 1)
 
 
 class ShareError(ValueError):
-    """A comparison link that cannot be read; the message says what was wrong."""
+    """A comparison link that cannot be read; the message (a Message) says what was wrong."""
+
+
+# --- text as data -----------------------------------------------------------------------------
+
+# Each language's punctuation for joined phrases: "a, b; c" in English, "a，b；c" in Chinese.
+_PUNCTUATION = {
+    "en": {", ": ", ", "; ": "; ", "list": ", ", ": ": ": ", " — ": " — "},
+    "zh": {", ": "，", "; ": "；", "list": "、", ": ": "：", " — ": " —— "},
+}
+
+
+def render(text: object, lang: str | None = None) -> str:
+    """A Message (or plain text: formulas, names) as text in `lang` (default: the current language)."""
+    return text.render(lang) if isinstance(text, Message) else str(text)
+
+
+class Joined(Message):
+    """Phrases joined with the reader's punctuation (`sep`: ", ", "; ", ": ", " — ", "list"; any
+    other separator, such as " / ", is the same in every language).
+
+    A Message itself, so it nests as a parameter of another Message and renders in the same language.
+    """
+
+    def __init__(self, *parts: object, sep: str = ", ") -> None:
+        object.__setattr__(self, "key", sep)
+        object.__setattr__(self, "params", tuple((str(k), p) for k, p in enumerate(parts)))
+
+    @property
+    def parts(self) -> tuple[object, ...]:
+        return tuple(part for _key, part in self.params)
+
+    def render(self, lang: str | None = None) -> str:
+        lang = lang or i18n.language()
+        sep = _PUNCTUATION.get(lang, _PUNCTUATION["en"]).get(self.key, self.key)
+        return sep.join(render(p, lang) for p in self.parts)
+
+
+Text = Message | str  # what a phrase of an explanation is: words as data, or a formula as written
 
 
 # --- the aligned table ------------------------------------------------------------------------
@@ -102,9 +151,12 @@ class Cell:
         return self.status == "ok"
 
     def output_text(self) -> str:
+        """The output shape, or what stands in its place, in the current language."""
         if self.status == "ok":
             return format_shape(self.output or ())
-        return {"absent": "—", "error": "✗ error", "unreached": "not reached"}[self.status]
+        if self.status == "absent":
+            return "—"
+        return _("✗ error") if self.status == "error" else _("not reached")
 
 
 @dataclass(frozen=True)
@@ -120,19 +172,44 @@ class AlignedRow:
         return self.differs_output or self.differs_params or self.differs_macs
 
 
+# The explanations' role ids that are words, not layer names: shown translated (role_title).
+_ROLE_WORDS = {
+    "input": N_("input"),
+    "total": N_("total"),
+    "dropout": N_("dropout"),
+    "tanh": N_("tanh"),
+    "sigmoid": N_("sigmoid"),
+    "batch norm": N_("batch norm"),
+}
+
+
+def role_title(role: str) -> str:
+    """An explanation's role as a heading: layer names (conv1, LRN) as they are, words translated."""
+    return _(_ROLE_WORDS[role]) if role in _ROLE_WORDS else role
+
+
 @dataclass(frozen=True)
 class Explanation:
-    """One difference in words: `text` reads like "conv1: 55 vs 54 — padding 2 vs 0 at 224: …"."""
+    """One difference, as data: `text` renders like "conv1: 55 vs 54 — padding 2 vs 0 at 224: …".
 
-    role: str
+    `headline` and `reasons` are Messages (or formulas as text), rendered in the reader's language.
+    """
+
+    role: str  # a layer's name, or one of the ids "input", "total", "LRN", "dropout" …
     labels: tuple[str, ...]  # the variants it is about, in comparison order
-    headline: str
-    reasons: tuple[str, ...] = ()
+    headline: Text
+    reasons: tuple[Text, ...] = ()
+
+    @property
+    def body(self) -> str:
+        """The headline and its reasons, without the role, in the current language."""
+        if not self.reasons:
+            return render(self.headline)
+        return render(Joined(self.headline, Joined(*self.reasons, sep="; "), sep=" — "))
 
     @property
     def text(self) -> str:
-        body = f"{self.role}: {self.headline}"
-        return f"{body} — {'; '.join(self.reasons)}" if self.reasons else body
+        return render(Joined(role_title(self.role), self.body, sep=": "))
 
 
 @dataclass(frozen=True)
@@ -142,7 +219,7 @@ class Total:
     macs: int | None
     params_ratio: float | None  # to the reference (first valid) variant
     macs_ratio: float | None
-    error: str | None = None
+    error: Text | None = None  # the engine's message for an invalid variant
 
 
 @dataclass(frozen=True)
@@ -247,7 +324,7 @@ def compare(
     totals = []
     for a, label in zip(analyses, labels):
         if not a.valid:
-            totals.append(Total(label, None, None, None, None, str(a.error.message if a.error else "")))
+            totals.append(Total(label, None, None, None, None, a.error.message if a.error else ""))
             continue
         ref = analyses[reference] if reference is not None else a
         totals.append(
@@ -265,14 +342,15 @@ def compare(
 
 
 # --- explanations -----------------------------------------------------------------------------
+# Every phrase is a Message (a key and its numbers), so a comparison computed once renders in each
+# reader's language; the arithmetic (23,296 = 64·3·11² + 64) and the formulas are parameters.
 
-_POOL_WORDS = {"maxpool": "max pooling", "avgpool": "average pooling"}
-_FIELD_WORDS = {"out_channels": "filters", "ceil_mode": "rounding", "in_features": "declared in_features"}
+_POOL_WORDS = {"maxpool": N_("max pooling"), "avgpool": N_("average pooling")}
 
 
-def _num(value: Any) -> str:
+def _num(value: Any) -> Any:
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return Message("yes") if value else Message("no")
     if isinstance(value, float):
         return f"{value:g}"
     return str(value)
@@ -282,11 +360,15 @@ def _hw(shape: Shape) -> str:
     return str(shape[1]) if shape[1] == shape[2] else f"{shape[1]}×{shape[2]}"
 
 
-def _ratio_words(a: int, b: int) -> str | None:
+def _ratio_words(a: int, b: int) -> Message | None:
     if a == 0 or b == 0:
         return None
     r = Fraction(a, b)
-    return {Fraction(1, 2): "half the weights", Fraction(2): "twice the weights"}.get(r)
+    if r == Fraction(1, 2):
+        return Message("half the weights")
+    if r == 2:
+        return Message("twice the weights")
+    return None
 
 
 def _bias_count(layer: Layer) -> int:
@@ -297,50 +379,97 @@ def _bias_count(layer: Layer) -> int:
     return 0
 
 
-def _describe_layer(layer: Layer, row: LayerRow | None) -> str:
+def _colon(head: Text, detail: Text) -> Joined:
+    return Joined(head, detail, sep=": ")
+
+
+def _describe_layer(layer: Layer, row: LayerRow | None) -> Text:
+    what: Text
     if isinstance(layer, Conv):
-        text = f"conv {layer.kernel}×{layer.kernel}, stride {layer.stride}, padding {layer.padding}, {layer.out_channels} filters"
+        what = Message(
+            "conv {k}×{k}, stride {stride}, padding {padding}, {filters} filters",
+            k=layer.kernel,
+            stride=layer.stride,
+            padding=layer.padding,
+            filters=layer.out_channels,
+        )
         if layer.groups > 1:
-            text += f", groups {layer.groups}"
+            what = Joined(what, Message("groups {groups}", groups=layer.groups))
     elif isinstance(layer, _Pool):
-        text = f"{_POOL_WORDS[layer.type]} {layer.kernel}×{layer.kernel}, stride {layer.effective_stride}"
+        parts: list[Text] = [
+            Message(
+                "{pooling} {k}×{k}, stride {stride}",
+                pooling=Message(_POOL_WORDS[layer.type]),
+                k=layer.kernel,
+                stride=layer.effective_stride,
+            )
+        ]
         if layer.padding:
-            text += f", padding {layer.padding}"
+            parts.append(Message("padding {padding}", padding=layer.padding))
         if layer.ceil_mode:
-            text += ", rounding up"
+            parts.append(Message("rounding up"))
+        what = Joined(*parts)
     elif isinstance(layer, AdaptiveAvgPool):
-        text = f"adaptive average pooling to {layer.size}×{layer.size}"
+        what = Message("adaptive average pooling to {size}×{size}", size=layer.size)
     elif isinstance(layer, Linear):
-        text = "linear" if row is not None else f"linear to {layer.out_features:,} features"
+        what = Message("linear") if row is not None else Message("linear to {n:,} features", n=layer.out_features)
     elif isinstance(layer, LRN):
-        text = f"LRN (size {layer.size}, α {layer.alpha:g}, β {layer.beta:g}, k {layer.k:g})"
+        what = Message(
+            "LRN (size {size}, α {alpha:g}, β {beta:g}, k {k:g})",
+            size=layer.size,
+            alpha=layer.alpha,
+            beta=layer.beta,
+            k=layer.k,
+        )
     else:
-        text = layer.type
-    if row is not None:
-        text += f": {format_shape(row.input)} → {format_shape(row.output)}"
-        if row.params:
-            text += f", {row.params:,} params"
-    return text
+        what = layer.type
+    if row is None:
+        return what
+    shapes: Text = _colon(what, f"{format_shape(row.input)} → {format_shape(row.output)}")
+    if row.params:
+        shapes = Joined(shapes, Message("{n:,} params", n=row.params))
+    return shapes
 
 
+# Layers outside the role rows: the word for each kind (N_: rendered later), and what it does.
 _KIND_WORDS = {
-    "lrn": "LRN",
-    "relu": "ReLU",
-    "dropout": "dropout",
-    "tanh": "tanh",
-    "sigmoid": "sigmoid",
-    "batchnorm": "batch norm",
+    "lrn": N_("LRN"),
+    "relu": N_("ReLU"),
+    "dropout": N_("dropout"),
+    "tanh": N_("tanh"),
+    "sigmoid": N_("sigmoid"),
+    "batchnorm": N_("batch norm"),
 }
 _EXTRA_NOTES = {
-    "adaptiveavgpool": "it forces a fixed map size, so any input size reaches the classifier with the same width",
-    "lrn": "no parameters and the shape is unchanged, so it changes no count here, only the values",
-    "relu": "no parameters and the shape is unchanged; without it the two layers around it compose linearly",
-    "tanh": "no parameters and the shape is unchanged",
-    "sigmoid": "no parameters and the shape is unchanged",
-    "dropout": "active only in training; no parameters and the shape is unchanged",
-    "batchnorm": "2 parameters per channel (scale and shift)",
-    "flatten": "turns the C×H×W map into one vector",
+    "adaptiveavgpool": N_("it forces a fixed map size, so any input size reaches the classifier with the same width"),
+    "lrn": N_("no parameters and the shape is unchanged, so it changes no count here, only the values"),
+    "relu": N_("no parameters and the shape is unchanged; without it the two layers around it compose linearly"),
+    "tanh": N_("no parameters and the shape is unchanged"),
+    "sigmoid": N_("no parameters and the shape is unchanged"),
+    "dropout": N_("active only in training; no parameters and the shape is unchanged"),
+    "batchnorm": N_("2 parameters per channel (scale and shift)"),
+    "flatten": N_("turns the C×H×W map into one vector"),
 }
+# A config field that differs, in words ("alpha 0.0001 vs 2e-05"); other fields keep their names.
+_FIELD_DIFFS = {
+    "size": N_("size {a} vs {b}"),
+    "alpha": N_("alpha {a} vs {b}"),
+    "beta": N_("beta {a} vs {b}"),
+    "k": N_("k {a} vs {b}"),
+    "p": N_("p {a} vs {b}"),
+    "bias": N_("bias {a} vs {b}"),
+    "kernel": N_("kernel {a} vs {b}"),
+    "stride": N_("stride {a} vs {b}"),
+    "padding": N_("padding {a} vs {b}"),
+    "dilation": N_("dilation {a} vs {b}"),
+}
+
+
+def _field_diff(name: str, a: Any, b: Any) -> Message:
+    key = _FIELD_DIFFS.get(name)
+    if key is None:
+        return Message("{field} {a} vs {b}", field=name, a=_num(a), b=_num(b))
+    return Message(key, a=_num(a), b=_num(b))
 
 
 def _conv_param_expr(layer: Conv, row: LayerRow) -> str:
@@ -359,17 +488,20 @@ def _linear_param_expr(layer: Linear, row: LayerRow) -> str:
     return f"{expr} = {row.params:,}"
 
 
-def _formula_pair(a: LayerRow, b: LayerRow) -> str:
+def _formula_pair(a: LayerRow, b: LayerRow) -> Text:
     fa, fb = a.formulas, b.formulas
     if len(fa) == 1 and len(fb) == 1:
         return f"{fa[0][1].text} vs {fb[0][1].text}"
-    return "; ".join(
-        f"{axis}: {x.text} vs {y.text}"
-        for axis, x, y in (("H", a.formula_h, b.formula_h), ("W", a.formula_w, b.formula_w))
+    return Joined(
+        *(
+            f"{axis}: {x.text} vs {y.text}"
+            for axis, x, y in (("H", a.formula_h, b.formula_h), ("W", a.formula_w, b.formula_w))
+        ),
+        sep="; ",
     )
 
 
-def _spatial_reason(first: bool, a: LayerRow, b: LayerRow, la: Layer, lb: Layer) -> str | None:
+def _spatial_reason(first: bool, a: LayerRow, b: LayerRow, la: Layer, lb: Layer) -> Text | None:
     """Why a conv/pool gives the sizes it does, when anything in its formula differs."""
     fa, fb = a.formula_h, b.formula_h
     if fa is None or fb is None:
@@ -378,28 +510,23 @@ def _spatial_reason(first: bool, a: LayerRow, b: LayerRow, la: Layer, lb: Layer)
         (fa, a.formula_w) == (fb, b.formula_w) and a.input[1:] == b.input[1:]
     ):
         return None
-    parts = []
-    arrive_word = "input" if first else "arrives"
+    parts: list[Text] = []
     size_differs = a.input[1:] != b.input[1:]
     if size_differs:
-        parts.append(f"{arrive_word} {_hw(a.input)} vs {_hw(b.input)}")
-    for name, label in (
-        ("kernel", "kernel"),
-        ("stride", "stride"),
-        ("padding", "padding"),
-        ("dilation", "dilation"),
-    ):
+        sizes = {"a": _hw(a.input), "b": _hw(b.input)}
+        parts.append(Message("input {a} vs {b}", **sizes) if first else Message("arrives {a} vs {b}", **sizes))
+    for name in ("kernel", "stride", "padding", "dilation"):
         va, vb = getattr(fa, name), getattr(fb, name)
         if va != vb:
-            parts.append(f"{label} {va} vs {vb}")
+            parts.append(_field_diff(name, va, vb))
     if fa.ceil_mode != fb.ceil_mode:
-        parts.append(f"rounding {'up' if fa.ceil_mode else 'down'} vs {'up' if fb.ceil_mode else 'down'}")
+        parts.append(Message("rounding up vs down") if fa.ceil_mode else Message("rounding down vs up"))
     if not parts:
         return None
-    head = ", ".join(parts)
+    head: Text = Joined(*parts)
     if not size_differs:
-        head += f" at {_hw(a.input)}"
-    return f"{head}: {_formula_pair(a, b)}"
+        head = Message("{what} at {size}", what=head, size=_hw(a.input))
+    return _colon(head, _formula_pair(a, b))
 
 
 def _pair(role: str, first_spatial: bool, la: str, lb: str, ca: Cell, cb: Cell) -> Explanation | None:
@@ -409,57 +536,83 @@ def _pair(role: str, first_spatial: bool, la: str, lb: str, ca: Cell, cb: Cell) 
     assert ra is not None and rb is not None and xa is not None and xb is not None
     if ra.output == rb.output and ra.params == rb.params and ra.macs == rb.macs and xa == xb and ra.input == rb.input:
         return None
-    head: list[str] = []
-    reasons: list[str] = []
+    head: list[Text] = []
+    reasons: list[Text] = []
     spatial = len(ra.output) == 3 and len(rb.output) == 3
     if spatial and ra.output[1:] != rb.output[1:]:
         head.append(f"{_hw(ra.output)} vs {_hw(rb.output)}")
     if ra.output[0] != rb.output[0]:
-        unit = "channels" if spatial else "features"
-        head.append(f"{ra.output[0]:,} vs {rb.output[0]:,} {unit}")
+        head.append(
+            Message("{a:,} vs {b:,} channels", a=ra.output[0], b=rb.output[0])
+            if spatial
+            else Message("{a:,} vs {b:,} features", a=ra.output[0], b=rb.output[0])
+        )
     if ra.params != rb.params:
         short_a, short_b = format_count(ra.params), format_count(rb.params)
         if short_a == short_b:
             short_a, short_b = f"{ra.params:,}", f"{rb.params:,}"
         wa, wb = ra.params - _bias_count(xa), rb.params - _bias_count(xb)  # weights alone, for "half"
         words = _ratio_words(wa, wb)
-        head.append(f"{words} ({short_a} vs {short_b} params)" if words else f"{short_a} vs {short_b} params")
+        head.append(
+            Message("{words} ({a} vs {b} params)", words=words, a=short_a, b=short_b)
+            if words
+            else Message("{a} vs {b} params", a=short_a, b=short_b)
+        )
 
     if xa.type != xb.type:
-        reasons.append(f"{_POOL_WORDS.get(xa.type, xa.type)} vs {_POOL_WORDS.get(xb.type, xb.type)}")
+        reasons.append(
+            Message(
+                "{a} vs {b}",
+                a=Message(_POOL_WORDS[xa.type]) if xa.type in _POOL_WORDS else xa.type,
+                b=Message(_POOL_WORDS[xb.type]) if xb.type in _POOL_WORDS else xb.type,
+            )
+        )
 
     if isinstance(xa, Conv) and isinstance(xb, Conv):
         if ra.input[0] != rb.input[0]:
-            words = " (RGB vs grayscale)" if first_spatial and {ra.input[0], rb.input[0]} == {1, 3} else ""
-            reasons.append(f"{ra.input[0]} vs {rb.input[0]} input channels{words}")
+            rgb = first_spatial and {ra.input[0], rb.input[0]} == {1, 3}
+            reasons.append(
+                Message("{a} vs {b} input channels (RGB vs grayscale)", a=ra.input[0], b=rb.input[0])
+                if rgb
+                else Message("{a} vs {b} input channels", a=ra.input[0], b=rb.input[0])
+            )
         spatial_reason = _spatial_reason(first_spatial, ra, rb, xa, xb)
         if spatial_reason:
             reasons.append(spatial_reason)
         if ra.params != rb.params:
-            causes = []
+            causes: list[Text] = []
             if xa.groups != xb.groups:
-                gpus = " (two GPUs)" if max(xa.groups, xb.groups) == 2 else ""
-                causes.append(f"groups {xa.groups} vs {xb.groups}{gpus}")
+                two = max(xa.groups, xb.groups) == 2
+                causes.append(
+                    Message("groups {a} vs {b} (two GPUs)", a=xa.groups, b=xb.groups)
+                    if two
+                    else Message("groups {a} vs {b}", a=xa.groups, b=xb.groups)
+                )
             if xa.out_channels != xb.out_channels:
-                causes.append(f"{xa.out_channels} vs {xb.out_channels} filters")
+                causes.append(Message("{a} vs {b} filters", a=xa.out_channels, b=xb.out_channels))
             if xa.kernel != xb.kernel:
-                causes.append(f"kernel {xa.kernel} vs {xb.kernel}")
+                causes.append(_field_diff("kernel", xa.kernel, xb.kernel))
             if xa.bias != xb.bias:
-                causes.append(f"bias {_num(xa.bias)} vs {_num(xb.bias)}")
+                causes.append(_field_diff("bias", xa.bias, xb.bias))
             arithmetic = f"{_conv_param_expr(xa, ra)} vs {_conv_param_expr(xb, rb)}"
-            reasons.append(f"{', '.join(causes)}: {arithmetic}" if causes else arithmetic)
+            reasons.append(_colon(Joined(*causes), arithmetic) if causes else arithmetic)
     elif isinstance(xa, _Pool) and isinstance(xb, _Pool):
         spatial_reason = _spatial_reason(first_spatial, ra, rb, xa, xb)
         if spatial_reason:
             reasons.append(spatial_reason)
         if ra.input[0] != rb.input[0]:
-            reasons.append(f"pooling keeps the {ra.input[0]} vs {rb.input[0]} channels that arrive")
+            reasons.append(Message("pooling keeps the {a} vs {b} channels that arrive", a=ra.input[0], b=rb.input[0]))
     elif isinstance(xa, AdaptiveAvgPool) and isinstance(xb, AdaptiveAvgPool):
         if xa.size != xb.size:
-            reasons.append(f"target size {xa.size} vs {xb.size}")
+            reasons.append(Message("target size {a} vs {b}", a=xa.size, b=xb.size))
         elif ra.input != rb.input:
             reasons.append(
-                f"arrives {format_shape(ra.input)} vs {format_shape(rb.input)}, pooled to {xa.size}×{xa.size} in both"
+                Message(
+                    "arrives {a} vs {b}, pooled to {size}×{size} in both",
+                    a=format_shape(ra.input),
+                    b=format_shape(rb.input),
+                    size=xa.size,
+                )
             )
     elif xa.type == "flatten" and xb.type == "flatten" and ra.output != rb.output:
         ia, ib = ra.input, rb.input
@@ -468,41 +621,47 @@ def _pair(role: str, first_spatial: bool, la: str, lb: str, ca: Cell, cb: Cell) 
     elif isinstance(xa, Linear) and isinstance(xb, Linear):
         causes = []
         if ra.input[0] != rb.input[0]:
-            causes.append(f"{ra.input[0]} vs {rb.input[0]} inputs")
+            causes.append(Message("{a} vs {b} inputs", a=ra.input[0], b=rb.input[0]))
         if xa.out_features != xb.out_features:
-            causes.append(f"{xa.out_features} vs {xb.out_features} outputs")
+            causes.append(Message("{a} vs {b} outputs", a=xa.out_features, b=xb.out_features))
         if xa.bias != xb.bias:
-            causes.append(f"bias {_num(xa.bias)} vs {_num(xb.bias)}")
+            causes.append(_field_diff("bias", xa.bias, xb.bias))
         if ra.params != rb.params:
             arithmetic = f"{_linear_param_expr(xa, ra)} vs {_linear_param_expr(xb, rb)}"
-            reasons.append(f"{', '.join(causes)}: {arithmetic}" if causes else arithmetic)
+            reasons.append(_colon(Joined(*causes), arithmetic) if causes else arithmetic)
     else:  # LRN, dropout, activations, batch norm: compare their fields
         if type(xa) is type(xb):
             for f in fields(xa):
                 va, vb = getattr(xa, f.name), getattr(xb, f.name)
                 if va != vb:
-                    reasons.append(f"{f.name} {_num(va)} vs {_num(vb)}")
+                    reasons.append(_field_diff(f.name, va, vb))
             if reasons and ra.output == rb.output and ra.params == rb.params:
-                head.append("same shape and count, different values")
+                head.append(Message("same shape and count, different values"))
         if ra.input != rb.input and not head:
             head.append(f"{format_shape(ra.output)} vs {format_shape(rb.output)}")
-            reasons.append(f"arrives {format_shape(ra.input)} vs {format_shape(rb.input)}")
+            reasons.append(Message("arrives {a} vs {b}", a=format_shape(ra.input), b=format_shape(rb.input)))
 
     if ra.macs != rb.macs and ra.params == rb.params and ra.macs and rb.macs:
         if spatial:
             reasons.append(
-                f"same weights at {_hw(ra.output)} vs {_hw(rb.output)} positions: {ra.macs:,} vs {rb.macs:,} MACs"
+                Message(
+                    "same weights at {a} vs {b} positions: {ma:,} vs {mb:,} MACs",
+                    a=_hw(ra.output),
+                    b=_hw(rb.output),
+                    ma=ra.macs,
+                    mb=rb.macs,
+                )
             )
         else:
-            reasons.append(f"{ra.macs:,} vs {rb.macs:,} MACs")
+            reasons.append(Message("{a:,} vs {b:,} MACs", a=ra.macs, b=rb.macs))
     if not head:
         if spatial and ra.output == rb.output and reasons:
-            head.append(f"both {_hw(ra.output)}")
+            head.append(Message("both {size}", size=_hw(ra.output)))
         elif not reasons:
             return None
         else:
-            head.append("configured differently")
-    return Explanation(role, (la, lb), ", ".join(head), tuple(reasons))
+            head.append(Message("configured differently"))
+    return Explanation(role, (la, lb), Joined(*head), tuple(reasons))
 
 
 def _explain(
@@ -519,12 +678,13 @@ def _explain(
     for a, label in zip(analyses, labels):
         if a.error is not None:
             where = a.names[a.error.layer] if a.error.layer is not None and a.error.layer < len(a.names) else "input"
+            fix = Message("fix: {fix}", fix=a.error.fix) if a.error.fix else None
             out.append(
                 Explanation(
                     where,
                     (label,),
-                    f"{label} is invalid here, so its column stops",
-                    tuple(x for x in (a.error.message, a.error.arithmetic, a.error.fix and f"fix: {a.error.fix}") if x),
+                    Message("{label} is invalid here, so its column stops", label=label),
+                    tuple(x for x in (a.error.message, a.error.arithmetic, fix) if x),
                 )
             )
 
@@ -535,17 +695,23 @@ def _explain(
             a, b = ins[i], ins[j]
             if a == b:
                 continue
-            reasons = []
+            reasons: list[Text] = []
             if (a.height, a.width) != (b.height, b.width):
-                reasons.append(f"{a.height}×{a.width} vs {b.height}×{b.width} pixels")
+                reasons.append(Message("{a} vs {b} pixels", a=f"{a.height}×{a.width}", b=f"{b.height}×{b.width}"))
             if a.channels != b.channels:
-                words = " (RGB vs grayscale)" if {a.channels, b.channels} == {1, 3} else ""
-                reasons.append(f"{a.channels} vs {b.channels} channels{words}")
+                reasons.append(
+                    Message("{a:,} vs {b:,} channels (RGB vs grayscale)", a=a.channels, b=b.channels)
+                    if {a.channels, b.channels} == {1, 3}
+                    else Message("{a:,} vs {b:,} channels", a=a.channels, b=b.channels)
+                )
             shape_a = format_shape((a.channels, a.height, a.width))
             shape_b = format_shape((b.channels, b.height, b.width))
             out.append(Explanation(INPUT_ROLE, (labels[i], labels[j]), f"{shape_a} vs {shape_b}", tuple(reasons)))
 
     # role by role
+    first_conv = next(
+        (r.role for r in rows if r.role != INPUT_ROLE and any(c.layer_type == "conv" for c in r.cells)), None
+    )
     for row in rows:
         if row.role == INPUT_ROLE:
             continue
@@ -559,15 +725,14 @@ def _explain(
             assert layer is not None
             note = _EXTRA_NOTES.get(layer.type)
             reason = _describe_layer(layer, cells[k0].row)
-            in_ = ", ".join(labels[k] for k in present)
-            not_in = ", ".join(labels[k] for k in absent)
-            reasons = (reason, note) if note else (reason,)
-            out.append(
-                Explanation(row.role, tuple(labels[k] for k in present), f"only in {in_}, not in {not_in}", reasons)
+            head = Message(
+                "only in {present}, not in {absent}",
+                present=Joined(*(labels[k] for k in present), sep="list"),
+                absent=Joined(*(labels[k] for k in absent), sep="list"),
             )
-        first_spatial = row.role == next(
-            (r.role for r in rows if r.role != INPUT_ROLE and any(c.layer_type == "conv" for c in r.cells)), None
-        )
+            reasons_: tuple[Text, ...] = (reason, Message(note)) if note else (reason,)
+            out.append(Explanation(row.role, tuple(labels[k] for k in present), head, reasons_))
+        first_spatial = row.role == first_conv
         for i in range(n):
             for j in range(i + 1, n):
                 if cells[i].ok and cells[j].ok:
@@ -585,29 +750,37 @@ def _explain(
         for k, a in enumerate(analyses):
             if k == reference or not a.valid or ref.total_params == 0:
                 continue
-            ratio = a.total_params / ref.total_params
-            head = (
-                f"{ref.total_params:,} vs {a.total_params:,} params ({ratio:.3f}×), "
-                f"{ref.total_macs:,} vs {a.total_macs:,} MACs"
+            total_head = Message(
+                "{pa:,} vs {pb:,} params ({ratio:.3f}×), {ma:,} vs {mb:,} MACs",
+                pa=ref.total_params,
+                pb=a.total_params,
+                ratio=a.total_params / ref.total_params,
+                ma=ref.total_macs,
+                mb=a.total_macs,
             )
-            reasons = []
             deltas = []
             for row in rows:
                 ca, cb = row.cells[reference], row.cells[k]
                 pa = (ca.params or 0) if ca.ok else 0
                 pb = (cb.params or 0) if cb.ok else 0
                 if pa != pb:
-                    ta = f"{pa:,}" if ca.ok else "no layer"
-                    tb = f"{pb:,}" if cb.ok else "no layer"
+                    ta: Text = f"{pa:,}" if ca.ok else Message("no layer")
+                    tb: Text = f"{pb:,}" if cb.ok else Message("no layer")
                     deltas.append((abs(pb - pa), row.role, ta, tb))
+            total_reasons: tuple[Text, ...] = ()
             if deltas:
-                _, role, ta, tb = max(deltas)
-                reasons.append(f"largest difference at {role}: {ta} vs {tb} params")
-            out.append(Explanation("total", (labels[reference], labels[k]), head, tuple(reasons)))
+                _gap, role, ta, tb = max(deltas, key=lambda d: (d[0], d[1]))
+                total_reasons = (Message("largest difference at {role}: {a} vs {b} params", role=role, a=ta, b=tb),)
+            out.append(Explanation("total", (labels[reference], labels[k]), total_head, total_reasons))
     return out
 
 
-def _dropout_place(a: Analysis) -> str:
+_DROP_NOWHERE = Message("nowhere")
+_DROP_AFTER = Message("after the ReLU (fc → relu → drop, Caffe's order)")
+_DROP_BEFORE = Message("before the linear layer (drop → fc, torchvision's order)")
+
+
+def _dropout_place(a: Analysis) -> Message:
     """Where a variant's dropouts sit: Caffe's order (fc → relu → drop) or torchvision's (drop → fc).
 
     The first dropout tells them apart: after the first linear's activation, or before that linear.
@@ -615,14 +788,14 @@ def _dropout_place(a: Analysis) -> str:
     layers = a.variant.layers
     first = next((j for j, layer in enumerate(layers) if layer.type == "dropout"), None)
     if first is None:
-        return "nowhere"
+        return _DROP_NOWHERE
     if (
         first > 0
         and layers[first - 1].type in ("relu", "tanh", "sigmoid")
         and any(layer.type == "linear" for layer in layers[:first])
     ):
-        return "after the ReLU (fc → relu → drop, Caffe's order)"
-    return "before the linear layer (drop → fc, torchvision's order)"
+        return _DROP_AFTER
+    return _DROP_BEFORE
 
 
 def _extra_layer_explanations(analyses: tuple[Analysis, ...], labels: tuple[str, ...]) -> list[Explanation]:
@@ -637,7 +810,7 @@ def _extra_layer_explanations(analyses: tuple[Analysis, ...], labels: tuple[str,
     ]
     kinds = sorted({layer.type for layers in per for layer in layers.values()})
     for kind in kinds:
-        word = _KIND_WORDS.get(kind, kind)
+        word = _KIND_WORDS.get(kind, kind)  # the explanation's role: an id ("dropout"), shown translated
         note = _EXTRA_NOTES.get(kind)
         for i in range(n):
             for j in range(i + 1, n):
@@ -646,12 +819,14 @@ def _extra_layer_explanations(analyses: tuple[Analysis, ...], labels: tuple[str,
                 for name in (x for x in ni if x in nj and per[i][x] != per[j][x]):
                     xa, xb = per[i][name], per[j][name]
                     diffs = tuple(
-                        f"{f.name} {_num(getattr(xa, f.name))} vs {_num(getattr(xb, f.name))}"
+                        _field_diff(f.name, getattr(xa, f.name), getattr(xb, f.name))
                         for f in fields(xa)
                         if getattr(xa, f.name) != getattr(xb, f.name)
                     )
                     out.append(
-                        Explanation(name, (labels[i], labels[j]), "same shape and count, different values", diffs)
+                        Explanation(
+                            name, (labels[i], labels[j]), Message("same shape and count, different values"), diffs
+                        )
                     )
                 only_i = [x for x in ni if x not in nj]
                 only_j = [x for x in nj if x not in ni]
@@ -662,27 +837,273 @@ def _extra_layer_explanations(analyses: tuple[Analysis, ...], labels: tuple[str,
                             Explanation(
                                 word,
                                 (labels[i], labels[j]),
-                                f"the same dropout ({', '.join(ni)}), {where_i} in {labels[i]} vs {where_j} in {labels[j]}",
+                                Message(
+                                    "the same dropout ({names}), {where_a} in {a} vs {where_b} in {b}",
+                                    names=Joined(*ni),
+                                    where_a=where_i,
+                                    a=labels[i],
+                                    where_b=where_j,
+                                    b=labels[j],
+                                ),
                                 (
-                                    "the same regularisation either way: no parameters, the shape unchanged, "
-                                    "active only in training",
+                                    Message(
+                                        "the same regularisation either way: no parameters, the shape unchanged, "
+                                        "active only in training"
+                                    ),
                                 ),
                             )
                         )
                 if not only_i and not only_j:
                     continue
-                parts = []
+                parts: list[Text] = []
                 for only, mine, other, theirs in (
                     (only_i, labels[i], labels[j], nj),
                     (only_j, labels[j], labels[i], ni),
                 ):
                     if only:
-                        part = f"{', '.join(only)} only in {mine}"
-                        if not theirs:
-                            part += f" ({other} has no {word})"
-                        parts.append(part)
-                out.append(Explanation(word, (labels[i], labels[j]), "; ".join(parts), (note,) if note else ()))
+                        names = Joined(*only)
+                        parts.append(
+                            Message("{names} only in {mine}", names=names, mine=mine)
+                            if theirs
+                            else Message(
+                                "{names} only in {mine} ({other} has no {word})",
+                                names=names,
+                                mine=mine,
+                                other=other,
+                                word=Message(word) if kind in _KIND_WORDS else word,
+                            )
+                        )
+                out.append(
+                    Explanation(
+                        word, (labels[i], labels[j]), Joined(*parts, sep="; "), (Message(note),) if note else ()
+                    )
+                )
     return out
+
+
+# --- the short summary ------------------------------------------------------------------------
+
+
+def differs_from_reference(c: Comparison, row: AlignedRow, k: int) -> set[str]:
+    """Which of "output", "params", "MACs" of variant k at this row differ from the reference
+    variant (the first valid one, else the first). Empty for the reference itself and for cells
+    that cannot be compared (an error, a layer not reached)."""
+    ref = c.reference if c.reference is not None else 0
+    a, b = row.cells[ref], row.cells[k]
+    if k == ref or a.status not in ("ok", "absent") or b.status not in ("ok", "absent"):
+        return set()
+    # a missing layer differs in its output; its parameters and MACs count as 0 (a pool's 0 is no difference)
+    return {
+        what
+        for what, x, y in (
+            ("output", (a.status, a.output), (b.status, b.output)),
+            ("params", a.params or 0, b.params or 0),
+            ("MACs", a.macs or 0, b.macs or 0),
+        )
+        if x != y
+    }
+
+
+def _values(values: list[Text]) -> Joined:
+    return Joined(*values, sep=" / ")
+
+
+def _spatial_point(c: Comparison) -> Message | None:
+    """Where the maps' sizes first part, and what reaches the classifier."""
+    valid = [k for k, a in enumerate(c.analyses) if a.valid]
+
+    def hw(cell: Cell) -> str:
+        return _hw(cell.output) if cell.ok and cell.output is not None and len(cell.output) == 3 else "—"
+
+    first = None
+    for row in c.rows:
+        sizes = [hw(row.cells[k]) for k in valid]
+        if row.role != INPUT_ROLE and len({x for x in sizes if x != "—"}) > 1:
+            first = row
+            break
+    if first is None:
+        return None
+    firsts = _values([hw(cell) for cell in first.cells])
+    flat = next((r for r in c.rows if sum(cell.ok and cell.layer_type == "flatten" for cell in r.cells) >= 2), None)
+    if flat is None:
+        return Message("Map sizes part at {first}: {sizes}.", first=first.role, sizes=firsts)
+
+    def arriving(cell: Cell) -> str:
+        return format_shape(cell.row.input) if cell.ok and cell.row is not None else "—"
+
+    return Message(
+        "Map sizes part at {first} ({sizes}) and stay apart: {flatten} gets {maps}, "
+        "so the classifier sees {features} features.",
+        first=first.role,
+        sizes=firsts,
+        flatten=flat.role,
+        maps=_values([arriving(cell) for cell in flat.cells]),
+        features=_values([f"{cell.output[0]:,}" if cell.ok and cell.output else "—" for cell in flat.cells]),
+    )
+
+
+def _largest_gap(c: Comparison, what: str) -> tuple[str, list[Text]] | None:
+    """The role where params (or MACs) differ most between the valid variants."""
+    best: tuple[int, str, list[Text]] | None = None
+    for row in c.rows:
+        got = [getattr(cell, what) if cell.ok else None for cell, a in zip(row.cells, c.analyses) if a.valid]
+        numbers = [x or 0 for x in got]
+        if len(numbers) < 2:
+            continue
+        gap = max(numbers) - min(numbers)
+        if gap and (best is None or gap > best[0]):
+            shown: list[Text] = [format_count(_cell_value(cell, what)) if cell.ok else "—" for cell in row.cells]
+            best = (gap, row.role, shown)
+    return None if best is None else (best[1], best[2])
+
+
+def _cell_value(cell: Cell, what: str) -> int:
+    return int(getattr(cell, what) or 0)
+
+
+def _totals_point(c: Comparison, what: str) -> Message:
+    ref = c.labels[c.reference] if c.reference is not None else None
+    totals = [t.params if what == "params" else t.macs for t in c.totals]
+    ratios = [t.params_ratio if what == "params" else t.macs_ratio for t in c.totals]
+    exact = what == "params"
+    shown = _values([("—" if v is None else f"{v:,}" if exact else format_count(v)) for v in totals])
+    ratio_text = _values(["—" if r is None else f"{r:.3f}×" for r in ratios])
+    gap = _largest_gap(c, what)
+    if ref is None:
+        return (
+            Message("Parameters: {totals}.", totals=shown)
+            if exact
+            else Message("Compute: {totals} MACs.", totals=shown)
+        )
+    known = [v for v in totals if v is not None]
+    if len(known) >= 2 and len(set(known)) == 1:
+        return (
+            Message("Parameters: the same {total:,} in every valid variant.", total=totals[c.reference or 0])
+            if exact
+            else Message("Compute: the same {total:,} MACs in every valid variant.", total=totals[c.reference or 0])
+        )
+    if exact:
+        main = Message("Parameters: {totals} ({ratios} of {ref}).", totals=shown, ratios=ratio_text, ref=ref)
+    else:
+        main = Message("Compute: {totals} MACs ({ratios} of {ref}).", totals=shown, ratios=ratio_text, ref=ref)
+    if gap is None:
+        return main
+    role, values = gap
+    return Message("{point} The largest gap is at {role}: {values}.", point=main, role=role, values=_values(values))
+
+
+def _presence_point(c: Comparison) -> Message | None:
+    """Layers that only some variants have (gaps in the table, and LRN, batch norm, dropout)."""
+    groups: dict[tuple[str, ...], list[Text]] = {}
+    for row in c.rows:
+        present = tuple(c.labels[k] for k, cell in enumerate(row.cells) if cell.status != "absent")
+        if row.role != INPUT_ROLE and 0 < len(present) < len(c.labels):
+            groups.setdefault(present, []).append(row.role)
+    for kind in ("lrn", "batchnorm", "dropout"):
+        holders = tuple(
+            c.labels[k] for k, a in enumerate(c.analyses) if any(layer.type == kind for layer in a.variant.layers)
+        )
+        if 0 < len(holders) < len(c.labels):
+            groups.setdefault(holders, []).append(Message(_KIND_WORDS[kind]))
+    if not groups:
+        return None
+    items = [
+        Message(
+            "{layers} in {variants}",
+            layers=Joined(*layers[:4], *(["…"] if len(layers) > 4 else []), sep="list"),
+            variants=Joined(*holders, sep="list"),
+        )
+        for holders, layers in list(groups.items())[:4]
+    ]
+    return Message("Layers only some have: {items}.", items=Joined(*items, sep="; "))
+
+
+def _width_point(c: Comparison) -> Message | None:
+    """Channel and feature counts that differ (conv filters, fc widths, classes)."""
+    items: list[Text] = []
+    for row in c.rows:
+        cells = [cell for cell in row.cells if cell.ok and cell.layer_type in ("conv", "linear")]
+        widths = {cell.output[0] for cell in cells if cell.output}
+        if len(cells) >= 2 and len(widths) > 1:
+            values = _values([f"{cell.output[0]:,}" if cell.ok and cell.output else "—" for cell in row.cells])
+            items.append(Joined(row.role, values, sep=" "))
+    if not items:
+        return None
+    more = len(items) > 4
+    return Message("Widths differ: {items}{more}.", items=Joined(*items[:4], sep="; "), more=" …" if more else "")
+
+
+def _dropout_point(c: Comparison) -> Message | None:
+    """Where dropout sits (Caffe's fc → relu → drop or torchvision's drop → fc), the variants grouped."""
+    groups: dict[Message, list[str]] = {}
+    for a, label in zip(c.analyses, c.labels):
+        place = _dropout_place(a)
+        if place != _DROP_NOWHERE:
+            groups.setdefault(place, []).append(label)
+    if len(groups) < 2:
+        return None
+    return Message(
+        "Dropout sits in different places — {places}. The same regularisation either way: no parameters, "
+        "no change in shape.",
+        places=Joined(
+            *(
+                Message("{where} in {variants}", where=place, variants=Joined(*labels, sep="list"))
+                for place, labels in groups.items()
+            ),
+            sep="; ",
+        ),
+    )
+
+
+def summary(c: Comparison) -> tuple[Message, ...]:
+    """What a student reads first: 3–6 points on what differs and what it does to shapes,
+    parameters and compute, with the numbers (per variant, in the comparison's order)."""
+    head: list[Message] = []
+    for a, label in zip(c.analyses, c.labels):
+        if a.error is not None:
+            where = a.names[a.error.layer] if a.error.layer is not None and a.error.layer < len(a.names) else "input"
+            head.append(
+                Message(
+                    "{label} is invalid at {layer}: {message}",
+                    label=label,
+                    layer=role_title(where),
+                    message=a.error.message,
+                )
+            )
+    head = head[:2]
+    inputs = [a.variant.input for a in c.analyses]
+    shapes = _values([format_shape((i.channels, i.height, i.width)) for i in inputs])
+    spatial = _spatial_point(c)
+    if len(set(inputs)) > 1 and spatial is None and len(c.rows) > 1:
+        # different inputs, the same map sizes: padding or the pooling's rounding absorbs the difference
+        head.append(
+            Message(
+                "Inputs: {shapes}; yet every map from {first} on has the same size in all of them.",
+                shapes=shapes,
+                first=c.rows[1].role,
+            )
+        )
+    elif len(set(inputs)) > 1:
+        head.append(Message("Inputs: {shapes}.", shapes=shapes))
+    if spatial is not None:
+        head.append(spatial)
+    counts = [_totals_point(c, "params"), _totals_point(c, "macs")]
+    tail = [p for p in (_presence_point(c), _dropout_point(c), _width_point(c)) if p is not None]
+    room = 6 - len(counts)
+    points = (head + tail)[:room]
+    ordered = [p for p in points if p in head] + counts + [p for p in points if p not in head]
+    if len(ordered) < 3:
+        configured = sorted({e.role for e in c.explanations if e.role != "total"}, key=str)
+        if configured:
+            ordered.append(
+                Message(
+                    "Configured differently, with the same shapes: {layers} (see every difference below).",
+                    layers=Joined(*(role_title(r) for r in configured[:6]), sep="list"),
+                )
+            )
+        else:
+            ordered.append(Message("Layer for layer the same: every shape, parameter and MAC agrees."))
+    return tuple(ordered)
 
 
 # --- exports ----------------------------------------------------------------------------------
@@ -693,26 +1114,34 @@ def _csv_cell(cell: Cell, what: str) -> str:
         if what == "output":
             return "x".join(str(d) for d in cell.output or ())
         return str(cell.params if what == "params" else cell.macs)
-    return {"absent": "", "error": "error", "unreached": "not reached"}[cell.status]
+    if cell.status == "absent":
+        return ""
+    return _("error") if cell.status == "error" else _("not reached")
 
 
 def comparison_csv(c: Comparison) -> str:
-    """One row per role; per variant its output shape (CxHxW), params and MACs; then a totals row."""
+    """One row per role; per variant its output shape (CxHxW), params and MACs; then a totals row.
+
+    Headers and words in the current language; the numbers are the same in every language."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    header = ["layer"]
+    header = [_("layer")]
     for label in c.labels:
-        header += [f"{label} output", f"{label} params", f"{label} MACs"]
+        header += [
+            _("{label} output", label=label),
+            _("{label} params", label=label),
+            _("{label} MACs", label=label),
+        ]
     writer.writerow(header)
     for row in c.rows:
-        line = [row.role]
+        line = [role_title(row.role)]
         for cell in row.cells:
             line += [_csv_cell(cell, "output"), _csv_cell(cell, "params"), _csv_cell(cell, "macs")]
         writer.writerow(line)
-    line = ["total"]
+    line = [_("total")]
     for t in c.totals:
         line += [
-            "invalid" if t.error else "",
+            _("invalid") if t.error else "",
             "" if t.params is None else str(t.params),
             "" if t.macs is None else str(t.macs),
         ]
@@ -729,7 +1158,7 @@ def _short_cell(cell: Cell) -> str:
 
 def _total_texts(t: Total) -> tuple[str, str]:
     if t.params is None:
-        return "invalid", "invalid"
+        return _("invalid"), _("invalid")
     pr = f" ({t.params_ratio:.3f}×)" if t.params_ratio is not None else ""
     mr = f" ({t.macs_ratio:.3f}×)" if t.macs_ratio is not None else ""
     return f"{t.params:,}{pr}", f"{format_count(t.macs or 0)}{mr}"
@@ -739,28 +1168,20 @@ def _md_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("|", "\\|")
 
 
-_MD_SPECIAL = set("\\`*_{}[]<>()#+|$~!")
-
-
-def markdown_escape(text: str) -> str:
-    """Escape Markdown (and Streamlit's $…$ maths) so a variant name renders as typed."""
-    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in text)
-
-
 def comparison_markdown(c: Comparison) -> str:
     """A slide-ready table: per role each variant's output (params), differing rows in bold."""
     lines = [
-        "| layer | " + " | ".join(_md_escape(label) for label in c.labels) + " |",
+        f"| {_md_escape(_('layer'))} | " + " | ".join(_md_escape(label) for label in c.labels) + " |",
         "|---|" + "---|" * len(c.labels),
     ]
     for row in c.rows:
         cells = [_md_escape(_short_cell(cell)) for cell in row.cells]
         if row.differs:
             cells = [f"**{x}**" if cell.ok else x for x, cell in zip(cells, row.cells)]
-        lines.append(f"| {row.role} | " + " | ".join(cells) + " |")
+        lines.append(f"| {_md_escape(role_title(row.role))} | " + " | ".join(cells) + " |")
     params, macs = zip(*(_total_texts(t) for t in c.totals))
-    lines.append("| total params | " + " | ".join(params) + " |")
-    lines.append("| total MACs | " + " | ".join(macs) + " |")
+    lines.append(f"| {_('total params')} | " + " | ".join(params) + " |")
+    lines.append(f"| {_('total MACs')} | " + " | ".join(macs) + " |")
     return "\n".join(lines) + "\n"
 
 
@@ -792,7 +1213,7 @@ def comparison_latex(c: Comparison) -> str:
     lines = [
         f"\\begin{{tabular}}{{{cols}}}",
         "\\toprule",
-        "Layer & " + " & ".join(latex_escape(label) for label in c.labels) + " \\\\",
+        latex_escape(_("Layer")) + " & " + " & ".join(latex_escape(label) for label in c.labels) + " \\\\",
         "\\midrule",
     ]
     for row in c.rows:
@@ -800,11 +1221,11 @@ def comparison_latex(c: Comparison) -> str:
         for cell in row.cells:
             text = latex_escape(_short_cell(cell))
             cells.append(f"\\textbf{{{text}}}" if row.differs and cell.ok else text)
-        lines.append(f"{latex_escape(row.role)} & " + " & ".join(cells) + " \\\\")
+        lines.append(f"{latex_escape(role_title(row.role))} & " + " & ".join(cells) + " \\\\")
     lines.append("\\midrule")
     params, macs = zip(*(_total_texts(t) for t in c.totals))
-    lines.append("Total params & " + " & ".join(latex_escape(p) for p in params) + " \\\\")
-    lines.append("Total MACs & " + " & ".join(latex_escape(m) for m in macs) + " \\\\")
+    lines.append(latex_escape(_("Total params")) + " & " + " & ".join(latex_escape(p) for p in params) + " \\\\")
+    lines.append(latex_escape(_("Total MACs")) + " & " + " & ".join(latex_escape(m) for m in macs) + " \\\\")
     lines += ["\\bottomrule", "\\end{tabular}"]
     return "\n".join(lines) + "\n"
 
@@ -827,32 +1248,53 @@ def encode_selection(variants: list[Variant] | tuple[Variant, ...]) -> str:
 
 
 def _decode_token(position: int, token: str) -> Variant:
-    where = f"variant {position} in the link"
     if token in PRESETS:
         return PRESETS[token]
     if not token.startswith(_CONFIG_PREFIX):
         shown = token if len(token) <= 40 else token[:37] + "..."
-        raise ShareError(f"{where}: unknown preset {shown!r}; presets are {', '.join(PRESETS)}")
+        raise ShareError(
+            Message(
+                "variant {n} in the link: unknown preset {token!r}; presets are {presets}",
+                n=position,
+                token=shown,
+                presets=", ".join(PRESETS),
+            )
+        )
     body = token[len(_CONFIG_PREFIX) :]
     if not body:
-        raise ShareError(f"{where}: the config after {_CONFIG_PREFIX!r} is empty")
+        raise ShareError(
+            Message("variant {n} in the link: the config after {prefix!r} is empty", n=position, prefix=_CONFIG_PREFIX)
+        )
     try:
         return decode_config(body)
     except SpecError as exc:
-        raise ShareError(f"{where}: {exc.error.message}") from None
+        raise ShareError(Message("variant {n} in the link: {reason}", n=position, reason=exc.error.message)) from None
 
 
 def decode_selection(text: Any) -> list[Variant]:
     """The variants of a link's comparison; raises `ShareError` for anything stale or hostile."""
     if not isinstance(text, str):
-        raise ShareError("the link's comparison must be text")
+        raise ShareError(Message("the link's comparison must be text"))
     if len(text) > MAX_QUERY_CHARS:
-        raise ShareError(f"the link's comparison is {len(text):,} characters, over the limit of {MAX_QUERY_CHARS:,}")
+        raise ShareError(
+            Message(
+                "the link's comparison is {n:,} characters, over the limit of {limit:,}",
+                n=len(text),
+                limit=MAX_QUERY_CHARS,
+            )
+        )
     tokens = [t.strip() for t in text.split(",")]
     if any(not t for t in tokens):
-        raise ShareError("the link's comparison has an empty entry (two commas in a row?)")
+        raise ShareError(Message("the link's comparison has an empty entry (two commas in a row?)"))
     if not MIN_VARIANTS <= len(tokens) <= MAX_VARIANTS:
-        raise ShareError(f"a comparison holds {MIN_VARIANTS} to {MAX_VARIANTS} variants; the link names {len(tokens)}")
+        raise ShareError(
+            Message(
+                "a comparison holds {lo} to {hi} variants; the link names {n}",
+                lo=MIN_VARIANTS,
+                hi=MAX_VARIANTS,
+                n=len(tokens),
+            )
+        )
     return [_decode_token(k + 1, token) for k, token in enumerate(tokens)]
 
 

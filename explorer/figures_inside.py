@@ -2,6 +2,11 @@
 
 A grid of 384 feature maps is one image with one shared colour scale and a colour bar, not 384
 plotly subplots: it takes milliseconds to draw and one PNG to send. No Streamlit here.
+
+Words drawn into a picture are rendered in the current language (`explorer.i18n`) when it is drawn,
+so a cache of pictures must be keyed by the language. Text with Chinese characters is drawn with the
+CJK font `explorer.fonts` finds (Noto Sans CJK SC first) where one is installed; `missing_cjk_font`
+says when none is, and the picture is still drawn (with DejaVu Sans, which shows boxes for 汉字).
 """
 
 from __future__ import annotations
@@ -19,7 +24,9 @@ import torch
 from matplotlib import font_manager
 from PIL import Image, ImageDraw, ImageFont
 
+from . import fonts
 from .activations import Window
+from .i18n import _
 from .spec import LRN, Conv, Layer, Residual, Variant
 
 __all__ = [
@@ -36,6 +43,7 @@ __all__ = [
     "lrn_formula_latex",
     "lrn_panels",
     "lrn_pytorch_note",
+    "missing_cjk_font",
     "to_png",
     "top5_figure",
     "window_on_input",
@@ -53,9 +61,46 @@ def _lut(cmap: str) -> np.ndarray:
     return np.rint(colours * 255).astype(np.uint8)
 
 
-@functools.lru_cache(maxsize=8)
-def _font(size: int) -> ImageFont.ImageFont | ImageFont.FreeTypeFont:
-    """DejaVu Sans from matplotlib (it has ×, –, ÷, α), else PIL's default font."""
+@functools.cache
+def _cjk_font_path() -> str | None:
+    """The file of the CJK font `explorer.fonts` picks (the same one as the matplotlib downloads), or None."""
+    name = fonts.cjk_font()
+    return next((f.fname for f in font_manager.fontManager.ttflist if f.name == name), None) if name else None
+
+
+@functools.cache
+def _cjk_face_index(path: str) -> int:
+    """Which face of a collection (.ttc) is the chosen family: Noto's file holds JP, KR, SC, TC and HK,
+    whose glyphs for the same character differ, so the Simplified Chinese one is picked by name."""
+    name = fonts.cjk_font()
+    for index in range(16):
+        try:
+            face = ImageFont.truetype(path, 12, index=index)
+        except (OSError, ValueError):
+            break
+        if face.getname()[0] == name:
+            return index
+    return 0
+
+
+def missing_cjk_font() -> str | None:
+    """The package to install for Chinese text in these pictures ("fonts-noto-cjk"), or None when a font is there."""
+    return None if _cjk_font_path() is not None else fonts.INSTALL_HINT
+
+
+def _has_cjk(text: str) -> bool:
+    return any(ord(ch) >= 0x2E80 for ch in text)  # CJK ideographs, punctuation and full-width forms
+
+
+@functools.lru_cache(maxsize=16)
+def _font(size: int, cjk: bool = False) -> ImageFont.ImageFont | ImageFont.FreeTypeFont:
+    """DejaVu Sans from matplotlib (it has ×, –, ÷, α), else PIL's default font; a CJK font for Chinese."""
+    cjk_path = _cjk_font_path() if cjk else None
+    if cjk_path is not None:
+        try:
+            return ImageFont.truetype(cjk_path, size, index=_cjk_face_index(cjk_path))
+        except (OSError, ValueError):
+            pass
     try:
         path = font_manager.findfont(font_manager.FontProperties(family="DejaVu Sans"), fallback_to_default=True)
         return ImageFont.truetype(path, size)
@@ -64,6 +109,17 @@ def _font(size: int) -> ImageFont.ImageFont | ImageFont.FreeTypeFont:
             return ImageFont.load_default(size=size)
         except (OSError, TypeError, ValueError):  # Pillow without FreeType
             return ImageFont.load_default()
+
+
+def _font_for(text: str, size: int) -> ImageFont.ImageFont | ImageFont.FreeTypeFont:
+    """The font to draw `text` with: the CJK one when it holds Chinese (English output is unchanged)."""
+    return _font(size, _has_cjk(text))
+
+
+def _draw_text(
+    draw: ImageDraw.ImageDraw, xy: tuple[float, float], text: str, fill: tuple[int, int, int], size: int
+) -> None:
+    draw.text(xy, text, fill=fill, font=_font_for(text, size))
 
 
 def _as_array(x: torch.Tensor | np.ndarray) -> np.ndarray:
@@ -81,7 +137,7 @@ def _colourise(values: np.ndarray, vmin: float, vmax: float, cmap: str = "viridi
 
 
 def _text_width(text: str, size: int) -> int:
-    box = _font(size).getbbox(text)
+    box = _font_for(text, size).getbbox(text)
     return int(box[2] - box[0])
 
 
@@ -105,9 +161,12 @@ def to_png(image: Image.Image) -> bytes:
 
 
 def colour_bar(
-    vmin: float, vmax: float, width: int = 360, *, label: str = "activation", cmap: str = "viridis"
+    vmin: float, vmax: float, width: int = 360, *, label: str | None = None, cmap: str = "viridis"
 ) -> Image.Image:
-    """A horizontal colour bar with the minimum, middle and maximum values written under it."""
+    """A horizontal colour bar with the minimum, middle and maximum values written under it.
+
+    `label` defaults to "activation value" in the current language."""
+    label = _("activation value") if label is None else label
     width = max(width, 160)
     bar_h, pad = 14, 4
     image = Image.new("RGB", (width, bar_h + 40), BACKGROUND)
@@ -121,7 +180,7 @@ def colour_bar(
         text = _format_value(value, vmax - vmin)
         x = pad + frac * (width - 2 * pad) - (0 if frac == 0 else _text_width(text, 12) * (0.5 if frac == 0.5 else 1))
         draw.text((x, y), text, fill=_TEXT, font=_font(12))
-    draw.text((width // 2 - _text_width(label, 12) // 2, y + 16), label, fill=(90, 90, 90), font=_font(12))
+    _draw_text(draw, (width // 2 - _text_width(label, 12) // 2, y + 16), label, (90, 90, 90), 12)
     return image
 
 
@@ -156,7 +215,7 @@ def feature_grid(
     if not chosen:
         raise ValueError("no channels to show")
     maps = arr[list(chosen)]
-    _, h, w = maps.shape
+    _count, h, w = maps.shape
     vmin, vmax = float(maps.min()), float(maps.max())
     cols = _grid_columns(len(chosen), w, h)
     scale = max(1, min((max_width // cols - _GAP) // w, 96 // max(h, w) if max(h, w) < 96 else 1))
@@ -166,7 +225,9 @@ def feature_grid(
     title_h = 26 if title else 0
     grid_w = cols * (tw + _GAP) + _GAP
     grid_h = rows * (th + _GAP) + _GAP
-    bar = colour_bar(vmin, vmax, min(420, max(grid_w, 200)), label="activation (one scale for every tile)", cmap=cmap)
+    bar = colour_bar(
+        vmin, vmax, min(420, max(grid_w, 200)), label=_("activation (one scale for every tile)"), cmap=cmap
+    )
     width = max(grid_w, bar.width)
     image = Image.new("RGB", (width, title_h + grid_h + bar.height + 6), BACKGROUND)
     colours = _colourise(maps, vmin, vmax, cmap)  # C×H×W×3
@@ -180,7 +241,7 @@ def feature_grid(
     image.paste(Image.fromarray(canvas, "RGB"), (0, title_h))
     draw = ImageDraw.Draw(image)
     if title:
-        draw.text((4, 4), title, fill=_TEXT, font=_font(16))
+        _draw_text(draw, (4, 4), title, _TEXT, 16)
     if label_channels:
         for i, ch in enumerate(chosen):
             r, c = divmod(i, cols)
@@ -200,9 +261,11 @@ def channel_image(
     vmax: float | None = None,
     size: int = 340,
     cmap: str = "viridis",
-    label: str = "activation",
+    label: str | None = None,
 ) -> Image.Image:
-    """One H×W map, enlarged (nearest neighbour, so its pixels stay visible) with a chosen position boxed."""
+    """One H×W map, enlarged (nearest neighbour, so its pixels stay visible) with a chosen position boxed.
+
+    `label` (under the colour bar) defaults to "activation value" in the current language."""
     arr = _as_array(channel)
     h, w = arr.shape
     lo = float(arr.min()) if vmin is None else vmin
@@ -256,7 +319,7 @@ def layer_strip(
         tiles.append(
             (
                 crop.convert("RGB").resize((tile, tile), Image.Resampling.BILINEAR),
-                "input",
+                _("input"),
                 f"{crop.width}×{crop.height}",
             )
         )
@@ -276,7 +339,7 @@ def layer_strip(
         r, c = divmod(k, per_row)
         x, y = pad + c * (tile + pad), pad + r * (tile + label_h + pad)
         image.paste(img, (x, y))
-        draw.text((x + tile // 2 - _text_width(name, 13) // 2, y + tile + 2), name, fill=_TEXT, font=_font(13))
+        _draw_text(draw, (x + tile // 2 - _text_width(name, 13) // 2, y + tile + 2), name, _TEXT, 13)
         draw.text((x + tile // 2 - _text_width(size, 12) // 2, y + tile + 18), size, fill=(90, 90, 90), font=_font(12))
     return image
 
@@ -335,8 +398,12 @@ def filter_tiles(weight: torch.Tensor | np.ndarray, *, towers: int = 1, tile: in
     draw = ImageDraw.Draw(image)
     for t in range(towers):
         x0 = t * (tower_w + tower_gap)
-        label = f"GPU {t + 1}: filters {t * per_tower}–{(t + 1) * per_tower - 1}" if towers > 1 else f"{n} filters"
-        draw.text((x0 + 2, 3), label, fill=_TEXT, font=_font(14))
+        label = (
+            _("GPU {tower}: filters {first}–{last}", tower=t + 1, first=t * per_tower, last=(t + 1) * per_tower - 1)
+            if towers > 1
+            else _("{count} filters", count=n)
+        )
+        _draw_text(draw, (x0 + 2, 3), label, _TEXT, 14)
         draw.rectangle((x0, label_h, x0 + tower_w - 1, height - 1), fill=(40, 40, 40))
         for j in range(per_tower):
             r, c = divmod(j, cols)
@@ -353,21 +420,21 @@ def lrn_panels(before: torch.Tensor | np.ndarray, after: torch.Tensor | np.ndarr
     # An honest scale: 0 to 1 (LRN only ever shrinks an activation when k ≥ 1). Stretching the
     # colours over 0.59432–0.59460 made a near-constant ×0.595 look dramatic.
     panels = [
-        ("before LRN", channel_image(b, vmin=lo, vmax=hi, size=size)),
-        ("after LRN (same scale)", channel_image(a, vmin=lo, vmax=hi, size=size)),
+        (_("before LRN"), channel_image(b, vmin=lo, vmax=hi, size=size)),
+        (_("after LRN (same scale)"), channel_image(a, vmin=lo, vmax=hi, size=size)),
         (
-            "after ÷ before (scale 0–1)",
-            channel_image(ratio, vmin=0.0, vmax=1.0, size=size, cmap="magma", label="after ÷ before"),
+            _("after ÷ before (scale 0–1)"),
+            channel_image(ratio, vmin=0.0, vmax=1.0, size=size, cmap="magma", label=_("after ÷ before")),
         ),
     ]
     pad, label_h = 10, 22
-    width = sum(p.width for _, p in panels) + pad * (len(panels) + 1)
-    height = label_h + max(p.height for _, p in panels) + pad
+    width = sum(p.width for _label, p in panels) + pad * (len(panels) + 1)
+    height = label_h + max(p.height for _label, p in panels) + pad
     image = Image.new("RGB", (width, height), BACKGROUND)
     draw = ImageDraw.Draw(image)
     x = pad
     for label, panel in panels:
-        draw.text((x, 3), label, fill=_TEXT, font=_font(15))
+        _draw_text(draw, (x, 3), label, _TEXT, 15)
         image.paste(panel, (x, label_h))
         x += panel.width + pad
     return image
@@ -387,13 +454,21 @@ class LrnRatio:
         return 100 * (self.high - self.low) / self.mean if self.mean else 0.0
 
     def text(self) -> str:
-        return (
-            f"after ÷ before is ×{self.low:.4f} to ×{self.high:.4f} (mean ×{self.mean:.4f}, a spread of "
-            f"{self.spread_percent:.2f}%): close to the constant k^−β = {self.constant:.4f}, the factor for "
-            "activations too small to matter in the neighbours' sum."
-            if self.spread_percent < 5
-            else f"after ÷ before runs from ×{self.low:.4f} to ×{self.high:.4f} (mean ×{self.mean:.4f}): strong "
-            f"activations are damped more than weak ones (weak ones get about k^−β = {self.constant:.4f})."
+        """The ratio in words, in the current language (no number is followed by a comma or full stop, so
+        the numbers read the same in both languages)."""
+        numbers = dict(low=self.low, high=self.high, mean=self.mean, constant=self.constant)
+        if self.spread_percent < 5:
+            return _(
+                "after ÷ before is ×{low:.4f} to ×{high:.4f} (mean ×{mean:.4f}; a spread of {spread:.2f}%): close "
+                "to the constant k^−β = {constant:.4f} (the factor for activations too small to matter in the "
+                "neighbours' sum).",
+                spread=self.spread_percent,
+                **numbers,
+            )
+        return _(
+            "after ÷ before runs from ×{low:.4f} to ×{high:.4f} (mean ×{mean:.4f}): strong activations are damped "
+            "more than weak ones (weak ones get about k^−β = {constant:.4f}).",
+            **numbers,
         )
 
 
@@ -407,29 +482,36 @@ def lrn_ratio(before: torch.Tensor | np.ndarray, after: torch.Tensor | np.ndarra
 def lrn_formula_latex(layer: LRN) -> str:
     """The paper's LRN formula, then this layer's k, n, α, β on a second line."""
     half = layer.size // 2
+    # The words in the current language around the number, each part in its own \text{…}.
+    before, _sep, after = _("each channel sums itself and {half} neighbours either side", half="\0").partition("\0")
     return (
         r"b^{i}_{x,y} = a^{i}_{x,y} \Big/ \Big(k + \alpha \sum_{j=\max(0,\,i-n/2)}^{\min(N-1,\,i+n/2)} "
         r"\big(a^{j}_{x,y}\big)^2\Big)^{\beta} \\[4pt]"
         rf"k = {layer.k:g},\; n = {layer.size},\; \alpha = {layer.alpha:g},\; \beta = {layer.beta:g}"
-        rf"\quad(\text{{each channel sums itself and }}{half}\text{{ neighbours either side}})"
+        rf"\quad(\text{{{before}}}{half}\text{{{after}}})"
     )
 
 
 def lrn_pytorch_note(layer: LRN) -> str:
     """How the paper's α maps onto PyTorch's nn.LocalResponseNorm, which divides α by n."""
     torch_alpha = layer.alpha * layer.size
-    return (
-        f"PyTorch's nn.LocalResponseNorm computes k + (alpha / n)·Σa², dividing alpha by the window size n. "
-        f"To get the paper's α = {layer.alpha:g} with n = {layer.size}, this app passes "
-        f"alpha = α·n = {torch_alpha:g}: nn.LocalResponseNorm(size={layer.size}, alpha={torch_alpha:g}, "
-        f"beta={layer.beta:g}, k={layer.k:g})."
+    return _(
+        "PyTorch's nn.LocalResponseNorm computes k + (alpha / n)·Σa², dividing alpha by the window size n. "
+        "To get the paper's α = {alpha:g} with n = {size}, this app passes alpha = α·n = {torch_alpha:g}: "
+        "`nn.LocalResponseNorm(size={size}, alpha={torch_alpha:g}, beta={beta:g}, k={k:g})`.",
+        alpha=layer.alpha,
+        size=layer.size,
+        torch_alpha=torch_alpha,
+        beta=layer.beta,
+        k=layer.k,
     )
 
 
-def top5_figure(predictions: Sequence[tuple[str, float]], *, title: str = "Top-5 predictions") -> go.Figure:
-    """Horizontal bars of class probabilities, most likely on top."""
-    names = [name for name, _ in predictions][::-1]
-    probs = [p * 100 for _, p in predictions][::-1]
+def top5_figure(predictions: Sequence[tuple[str, float]], *, title: str | None = None) -> go.Figure:
+    """Horizontal bars of class probabilities, most likely on top (title and axis in the current language)."""
+    title = _("Top-5 predictions") if title is None else title
+    names = [name for name, _p in predictions][::-1]
+    probs = [p * 100 for _name, p in predictions][::-1]
     fig = go.Figure(
         go.Bar(
             x=probs,
@@ -443,7 +525,7 @@ def top5_figure(predictions: Sequence[tuple[str, float]], *, title: str = "Top-5
     )
     fig.update_layout(
         title=title,
-        xaxis=dict(title="probability (%)", range=[0, 100]),
+        xaxis=dict(title=_("probability (%)"), range=[0, 100]),
         height=300,
         margin=dict(l=10, r=10, t=40, b=40),
     )

@@ -20,6 +20,9 @@ shorter side is round(256·S/224) where S is the larger input side (256 for 224,
 centre-crop to the variant's H×W, to a tensor in [0, 1], normalise with the ImageNet mean/std.
 1-channel variants get the ITU-R 601 luma (PIL's "L") and the same luma weights applied to the
 ImageNet statistics: mean 0.459, std 0.2256 (0.299·R + 0.587·G + 0.114·B of the RGB values, to 4 places).
+
+Words are data (`explorer.i18n.Message`): errors, loading notes and each step's title and note render
+in the current language when read, so a cached `Preprocessed` serves readers of either language.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ import numpy as np
 import torch
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from .i18n import N_, Message, _
 from .spec import InputSpec
 
 __all__ = [
@@ -55,6 +59,7 @@ __all__ = [
     "PAPER_MEAN_NOTE",
     "PATTERNS",
     "SAMPLES_DIR",
+    "SAMPLE_LABELS",
     "ImageError",
     "LoadedImage",
     "PreprocessStep",
@@ -86,17 +91,23 @@ _LUMA = (0.299, 0.587, 0.114)  # ITU-R 601, what PIL's convert("L") uses
 LUMA_MEAN = round(sum(w * m for w, m in zip(_LUMA, IMAGENET_MEAN)), 4)  # 0.459
 LUMA_STD = round(sum(w * s for w, s in zip(_LUMA, IMAGENET_STD)), 4)  # 0.2256
 
-PAPER_MEAN_NOTE = (
+# A translation key (render it with `_`). No number ends a sentence: the pages compare the numbers of
+# both languages, and "256×256." would not read as the same number as "256×256。".
+PAPER_MEAN_NOTE = N_(
     "The 2012 paper did not divide by a standard deviation: it subtracted the mean activity over the "
     "training set from each pixel (a 256×256×3 mean image, per pixel and per colour), after resizing "
-    "to 256×256. torchvision's ImageNet weights were trained with the per-channel mean/std used here."
+    "each image to 256×256 pixels. torchvision's ImageNet weights were trained with the per-channel "
+    "mean/std used here."
 )
 
 
 class ImageError(ValueError):
-    """An image that cannot be used; `str(error)` is one line saying what was wrong and what to do."""
+    """An image that cannot be used; `str(error)` is one line saying what was wrong and what to do.
 
-    def __init__(self, message: str, kind: str):
+    The message is data (`explorer.i18n.Message`): `str(error)` renders it in the current language.
+    """
+
+    def __init__(self, message: Message, kind: str):
         super().__init__(message)
         self.message = message
         self.kind = kind  # empty, too_big, not_image, format, bomb, damaged, aspect
@@ -110,7 +121,12 @@ class LoadedImage:
     format: str
     original_size: tuple[int, int]  # (width, height) as stored in the file, before any downscale
     original_mode: str
-    notes: tuple[str, ...] = ()
+    note_messages: tuple[Message, ...] = ()  # what loading changed, as data; `notes` renders them
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """What loading changed (downscaled, rotated, converted …), in the current language."""
+        return tuple(m.render() for m in self.note_messages)
 
     @property
     def downscaled(self) -> bool:
@@ -121,11 +137,16 @@ def _mb(n: int) -> str:
     return f"{n / 1024 / 1024:.1f} MB"
 
 
-def _aspect_message(name: str, width: int, height: int) -> str:
+def _aspect_message(name: str | Message, width: int, height: int) -> Message:
     ratio = max(width, height) / max(1, min(width, height))
-    return (
-        f"{name} is {width:,}×{height:,} pixels, a {ratio:,.0f}:1 strip; images up to {MAX_ASPECT}:1 can be used: "
-        "crop it closer to square and try again."
+    return Message(
+        "{name} is {width:,}×{height:,} pixels, a {ratio:,.0f}:1 strip; images up to {limit}:1 can be used: "
+        "crop it closer to square and try again.",
+        name=name,
+        width=width,
+        height=height,
+        ratio=ratio,
+        limit=MAX_ASPECT,
     )
 
 
@@ -133,20 +154,20 @@ def _too_long(width: int, height: int) -> bool:
     return max(width, height) > MAX_ASPECT * min(width, height)
 
 
-def _sniff(data: bytes) -> str:
+def _sniff(data: bytes) -> Message:
     """A guess at what non-image bytes are, for the error message."""
     head = data[:512]
     if head.startswith(b"PK\x03\x04") or head.startswith(b"\x80\x02") or head.startswith(b"\x80\x04"):
-        return "it looks like a PyTorch / pickle file"
+        return Message("it looks like a PyTorch / pickle file")
     if head.startswith(b"%PDF"):
-        return "it is a PDF"
+        return Message("it is a PDF")
     try:
         text = head.decode("utf-8")
     except UnicodeDecodeError:
-        return "its contents are not a known image format"
+        return Message("its contents are not a known image format")
     if text and all(ch.isprintable() or ch in "\r\n\t" for ch in text):
-        return "it contains text, not image data (was a file renamed to an image extension?)"
-    return "its contents are not a known image format"
+        return Message("it contains text, not image data (was a file renamed to an image extension?)")
+    return Message("its contents are not a known image format")
 
 
 def _sixteen_bit_to_l(image: Image.Image) -> Image.Image:
@@ -183,10 +204,15 @@ def load_image(data: bytes, name: str = "upload") -> LoadedImage:
     """Decode untrusted bytes into an RGB image, or raise `ImageError` with a one-line reason."""
     size = len(data)
     if size == 0:
-        raise ImageError(f"{name} is empty (0 bytes): choose the image file again.", "empty")
+        raise ImageError(Message("{name} is empty (0 bytes): choose the image file again.", name=name), "empty")
     if size > MAX_UPLOAD_BYTES:
         raise ImageError(
-            f"{name} is {_mb(size)}, over the {_mb(MAX_UPLOAD_BYTES)} limit for images: save it smaller or as JPEG.",
+            Message(
+                "{name} is {size}, over the {limit} limit for images: save it smaller or as JPEG.",
+                name=name,
+                size=_mb(size),
+                limit=_mb(MAX_UPLOAD_BYTES),
+            ),
             "too_big",
         )
     try:
@@ -196,41 +222,66 @@ def load_image(data: bytes, name: str = "upload") -> LoadedImage:
             image = Image.open(io.BytesIO(data), formats=None)
     except Image.DecompressionBombError as exc:
         found = re.search(r"\((\d+) pixels\)", str(exc))
-        declared = f"{int(found.group(1)) / 1e6:,.0f} megapixels" if found else "too many pixels"
+        declared = (
+            Message("{megapixels:,.0f} megapixels", megapixels=int(found.group(1)) / 1e6)
+            if found
+            else Message("too many pixels")
+        )
         raise ImageError(
-            f"{name} declares {declared}, over the {MAX_PIXELS / 1e6:.0f}-megapixel limit; refused before decoding "
-            "(a decompression bomb?): use a smaller image.",
+            Message(
+                "{name} declares {declared}, over the {limit:.0f}-megapixel limit; refused before decoding "
+                "(a decompression bomb?): use a smaller image.",
+                name=name,
+                declared=declared,
+                limit=MAX_PIXELS / 1e6,
+            ),
             "bomb",
         ) from None
     except UnidentifiedImageError:
         raise ImageError(
-            f"{name} is not an image: {_sniff(data)}. Use a PNG, JPEG, WebP, BMP or GIF file.", "not_image"
+            Message(
+                "{name} is not an image: {why}. Use a PNG, JPEG, WebP, BMP or GIF file.", name=name, why=_sniff(data)
+            ),
+            "not_image",
         ) from None
     except (OSError, ValueError, SyntaxError) as exc:
         raise ImageError(
-            f"{name} could not be read as an image ({_short(exc)}): try another file.", "damaged"
+            Message(
+                "{name} could not be read as an image ({detail}): try another file.", name=name, detail=_short(exc)
+            ),
+            "damaged",
         ) from None
 
     if image.format not in ALLOWED_FORMATS:
         raise ImageError(
-            f"{name} is a {image.format} file; this page reads PNG, JPEG, WebP, BMP and GIF: convert it first.",
+            Message(
+                "{name} is a {file_format} file; this page reads PNG, JPEG, WebP, BMP and GIF: convert it first.",
+                name=name,
+                file_format=image.format,
+            ),
             "format",
         )
     width, height = image.size
     if width < 1 or height < 1 or width * height > MAX_PIXELS:
         raise ImageError(
-            f"{name} declares {width:,}×{height:,} = {width * height / 1e6:,.0f} megapixels, over the "
-            f"{MAX_PIXELS / 1e6:.0f}-megapixel limit; refused before decoding (a decompression bomb?): "
-            "use a smaller image.",
+            Message(
+                "{name} declares {width:,}×{height:,} = {megapixels:,.0f} megapixels, over the {limit:.0f}-megapixel "
+                "limit; refused before decoding (a decompression bomb?): use a smaller image.",
+                name=name,
+                width=width,
+                height=height,
+                megapixels=width * height / 1e6,
+                limit=MAX_PIXELS / 1e6,
+            ),
             "bomb",
         )
     if _too_long(width, height):
         raise ImageError(_aspect_message(name, width, height), "aspect")
     original_mode, file_format = image.mode, image.format
-    notes: list[str] = []
+    notes: list[Message] = []
     try:
         if image.format == "GIF" and getattr(image, "n_frames", 1) > 1:
-            notes.append(f"animated GIF: using the first of {image.n_frames} frames")
+            notes.append(Message("animated GIF: using the first of {frames} frames", frames=image.n_frames))
         image.seek(0)
         if image.format == "JPEG" and max(width, height) > MAX_WORKING_SIDE:
             # Decode at 1/2, 1/4 or 1/8 scale straight from the DCT: fast and memory-light.
@@ -241,19 +292,34 @@ def load_image(data: bytes, name: str = "upload") -> LoadedImage:
         image = ImageOps.exif_transpose(image) or image
         image = to_rgb(image)
     except Image.DecompressionBombError:
-        raise ImageError(f"{name} expands to too many pixels; refused: use a smaller image.", "bomb") from None
+        raise ImageError(
+            Message("{name} expands to too many pixels; refused: use a smaller image.", name=name), "bomb"
+        ) from None
     except (OSError, ValueError, SyntaxError, EOFError, MemoryError) as exc:
         raise ImageError(
-            f"{name} is damaged or truncated ({_short(exc)}): re-export it or choose another file.", "damaged"
+            Message(
+                "{name} is damaged or truncated ({detail}): re-export it or choose another file.",
+                name=name,
+                detail=_short(exc),
+            ),
+            "damaged",
         ) from None
     if (width, height) != image.size and sorted((width, height)) == sorted(image.size):
-        notes.append("rotated upright from its EXIF orientation")
+        notes.append(Message("rotated upright from its EXIF orientation"))
     if max(image.size) > MAX_WORKING_SIDE:
         image.thumbnail((MAX_WORKING_SIDE, MAX_WORKING_SIDE), Image.Resampling.LANCZOS)
     if max(width, height) > MAX_WORKING_SIDE:
-        notes.append(f"downscaled from {width}×{height} to {image.size[0]}×{image.size[1]}")
+        notes.append(
+            Message(
+                "downscaled from {width}×{height} to {new_width}×{new_height}",
+                width=width,
+                height=height,
+                new_width=image.size[0],
+                new_height=image.size[1],
+            )
+        )
     if original_mode not in ("RGB", "L"):
-        notes.append(f"converted from mode {original_mode} to RGB")
+        notes.append(Message("converted from mode {mode} to RGB", mode=original_mode))
     return LoadedImage(image, file_format, (width, height), original_mode, tuple(notes))
 
 
@@ -265,6 +331,10 @@ def _short(exc: BaseException) -> str:
 # --- samples and patterns -----------------------------------------------------------------------
 
 
+# The shipped photos' names, marked for translation: pages show `sample_names()` with format_func=_.
+SAMPLE_LABELS = (N_("astronaut"), N_("cat"), N_("coffee"), N_("rocket"))
+
+
 def sample_names() -> list[str]:
     """The sample photos shipped in assets/samples (file stems, sorted)."""
     return sorted(p.stem for p in SAMPLES_DIR.glob("*.jpg"))
@@ -274,7 +344,10 @@ def sample_names() -> list[str]:
 def load_sample(name: str) -> LoadedImage:
     """One of the shipped photos, through the same checks as an upload."""
     if name not in sample_names():
-        raise ImageError(f"no sample called {name!r}; choose one of {', '.join(sample_names())}", "not_image")
+        raise ImageError(
+            Message("no sample called {name!r}; choose one of {choices}", name=name, choices=", ".join(sample_names())),
+            "not_image",
+        )
     path = SAMPLES_DIR / f"{name}.jpg"
     return load_image(path.read_bytes(), name=path.name)
 
@@ -307,17 +380,21 @@ def _pattern_array(name: str, size: int) -> np.ndarray:
         gray = np.zeros((size, size))
         gray[:, size // 2 :] = 1.0
         return np.repeat(gray[..., None], 3, axis=2)
-    raise ImageError(f"no pattern called {name!r}; choose one of {', '.join(PATTERNS)}", "not_image")
+    raise ImageError(
+        Message("no pattern called {name!r}; choose one of {choices}", name=name, choices=", ".join(PATTERNS)),
+        "not_image",
+    )
 
 
+# Stable ids (what the widget stores and `make_pattern` reads), shown translated with format_func=_.
 PATTERNS = (
-    "stripes 0°",
-    "stripes 45°",
-    "stripes 90°",
-    "stripes 135°",
-    "checkerboard",
-    "colour bars",
-    "single edge",
+    N_("stripes 0°"),
+    N_("stripes 45°"),
+    N_("stripes 90°"),
+    N_("stripes 135°"),
+    N_("checkerboard"),
+    N_("colour bars"),
+    N_("single edge"),
 )
 
 
@@ -326,7 +403,12 @@ def make_pattern(name: str, size: int = 256) -> Image.Image:
     """A synthetic test image (RGB, size×size) that makes edge and colour filters easy to read."""
     if not 1 <= size <= MAX_WORKING_SIDE:
         raise ImageError(
-            f"a pattern is 1 to {MAX_WORKING_SIDE} pixels wide, not {size}: pick a size in that range.", "too_big"
+            Message(
+                "a pattern is 1 to {limit} pixels wide, not {size}: pick a size in that range.",
+                limit=MAX_WORKING_SIDE,
+                size=size,
+            ),
+            "too_big",
         )
     arr = _pattern_array(name, size)
     return Image.fromarray(np.rint(arr * 255).astype(np.uint8), "RGB")
@@ -345,10 +427,22 @@ def image_digest(image: Image.Image) -> str:
 
 @dataclass(frozen=True)
 class PreprocessStep:
-    title: str
+    """One step of `preprocess`; its words are data (cached for every reader), rendered on access."""
+
+    heading: Message
     image: Image.Image  # what to show for this step
     size: str  # e.g. "640×427" or "3×227×227"
-    note: str
+    explanation: Message
+
+    @property
+    def title(self) -> str:
+        """The step's name in the current language, e.g. "resize shorter side to 259"."""
+        return self.heading.render()
+
+    @property
+    def note(self) -> str:
+        """What the step did, with its numbers, in the current language."""
+        return self.explanation.render()
 
 
 @dataclass(frozen=True)
@@ -364,11 +458,20 @@ class Preprocessed:
 class PlaneStats:
     """One colour plane of the crop, before (0…1) and after normalising."""
 
-    name: str  # "R", "G", "B" (or "gray", or "channel 4")
+    name: str  # "R", "G", "B" (or "gray", or "channel 4"): a stable id; `label` is what a reader sees
     before: np.ndarray  # H×W in 0…1
     after: np.ndarray  # H×W, (x − mean)/std
     mean: float  # the normalisation's mean for this plane
     std: float
+
+    @property
+    def label(self) -> str:
+        """The plane's name in the current language (R, G and B stay as they are)."""
+        if self.name == "gray":
+            return _("gray")
+        if self.name.startswith("channel "):
+            return _("channel {index}", index=int(self.name.removeprefix("channel ")))
+        return self.name
 
     def summary(self, which: str) -> tuple[float, float, float]:
         values = self.before if which == "before" else self.after
@@ -379,7 +482,9 @@ def colour_planes(pre: Preprocessed) -> list[PlaneStats]:
     """The planes the network receives, each before and after normalising (what the step changes)."""
     after = pre.tensor[0].numpy()
     channels = after.shape[0]
-    names = ["R", "G", "B"] if channels == 3 else ["gray"] if channels == 1 else [f"channel {i}" for i in range(channels)]
+    names = (
+        ["R", "G", "B"] if channels == 3 else ["gray"] if channels == 1 else [f"channel {i}" for i in range(channels)]
+    )
     out = []
     for i in range(channels):
         before = after[i] * pre.std[i] + pre.mean[i]
@@ -417,32 +522,45 @@ def _tensor_image(t: torch.Tensor) -> Image.Image:
     return Image.fromarray(np.transpose(arr, (1, 2, 0)), "RGB")
 
 
-def _shown(image: Image.Image, note: str) -> tuple[Image.Image, str]:
+def _shown(image: Image.Image, note: Message) -> tuple[Image.Image, Message]:
     """A step's picture at most MAX_WORKING_SIDE on its longer side (the size text keeps the real size)."""
     if max(image.size) <= MAX_WORKING_SIDE:
         return image, note
     small = image.copy()
     small.thumbnail((MAX_WORKING_SIDE, MAX_WORKING_SIDE), Image.Resampling.BILINEAR, reducing_gap=2.0)
-    return small, f"{note}; shown at {small.width}×{small.height}"
+    return small, Message("{note}; shown at {width}×{height}", note=note, width=small.width, height=small.height)
 
 
 def _check_step_budget(width: int, height: int, spec: InputSpec) -> None:
     """Refuse, by arithmetic and before any resize, what would make an image over the pixel budget."""
     if width < 1 or height < 1 or width * height > MAX_PIXELS:
         raise ImageError(
-            f"the image is {width:,}×{height:,} pixels, over the {MAX_PIXELS / 1e6:.0f}-megapixel limit: "
-            "use a smaller image.",
+            Message(
+                "the image is {width:,}×{height:,} pixels, over the {limit:.0f}-megapixel limit: use a smaller image.",
+                width=width,
+                height=height,
+                limit=MAX_PIXELS / 1e6,
+            ),
             "too_big",
         )
     if _too_long(width, height):
-        raise ImageError(_aspect_message("the image", width, height), "aspect")
+        raise ImageError(_aspect_message(Message("the image"), width, height), "aspect")
     target = resize_side(spec)
     new_w, new_h = _resized_size(width, height, target)
     if new_w * new_h > MAX_STEP_PIXELS:
         raise ImageError(
-            f"resizing the {width:,}×{height:,} image so its shorter side is {target:,} would make "
-            f"{new_w:,}×{new_h:,} = {new_w * new_h / 1e6:,.0f} megapixels, over the "
-            f"{MAX_STEP_PIXELS / 1e6:.0f}-megapixel limit: use a squarer image or a smaller input size.",
+            Message(
+                "resizing the {width:,}×{height:,} image so its shorter side is {target:,} would make "
+                "{new_width:,}×{new_height:,} = {megapixels:,.0f} megapixels, over the {limit:.0f}-megapixel "
+                "limit: use a squarer image or a smaller input size.",
+                width=width,
+                height=height,
+                target=target,
+                new_width=new_w,
+                new_height=new_h,
+                megapixels=new_w * new_h / 1e6,
+                limit=MAX_STEP_PIXELS / 1e6,
+            ),
             "too_big",
         )
 
@@ -456,39 +574,39 @@ def preprocess(image: Image.Image, spec: InputSpec) -> Preprocessed:
     _check_step_budget(image.width, image.height, spec)
     steps: list[PreprocessStep] = []
 
-    def add(title: str, picture: Image.Image, size: str, note: str) -> None:
+    def add(title: Message, picture: Image.Image, size: str, note: Message) -> None:
         shown, note = _shown(picture, note)
         steps.append(PreprocessStep(title, shown, size, note))
 
     rgb = to_rgb(image)
-    add("original", rgb, f"{rgb.width}×{rgb.height}", "the image as loaded (RGB)")
+    add(Message("original"), rgb, f"{rgb.width}×{rgb.height}", Message("the image as loaded (RGB)"))
     target = resize_side(spec)
     new_w, new_h = _resized_size(rgb.width, rgb.height, target)
     resized = rgb.resize((new_w, new_h), Image.Resampling.BILINEAR)
     side = max(spec.height, spec.width)
     add(
-        f"resize shorter side to {target}",
+        Message("resize shorter side to {target}", target=target),
         resized,
         f"{new_w}×{new_h}",
-        f"bilinear; 256·{side}/224 = {256 * side / 224:.2f} → {target}",
+        Message("bilinear; 256·{side}/224 = {exact:.2f} → {target}", side=side, exact=256 * side / 224, target=target),
     )
     box = _centre_crop_box(new_w, new_h, spec.width, spec.height)
     crop = resized.crop(box)
     del resized
     add(
-        f"centre crop {spec.width}×{spec.height}",
+        Message("centre crop {width}×{height}", width=spec.width, height=spec.height),
         crop,
         f"{spec.width}×{spec.height}",
-        f"box left {box[0]}, top {box[1]}",
+        Message("box left {left}, top {top}", left=box[0], top=box[1]),
     )
     if spec.channels == 1:
         crop = crop.convert("L")
         mean, std = (LUMA_MEAN,), (LUMA_STD,)
         add(
-            "grayscale",
+            Message("grayscale"),
             crop,
             f"{spec.width}×{spec.height}",
-            "this variant takes 1 channel: luma 0.299 R + 0.587 G + 0.114 B",
+            Message("this variant takes 1 channel: luma 0.299 R + 0.587 G + 0.114 B"),
         )
     else:
         mean, std = IMAGENET_MEAN, IMAGENET_STD
@@ -502,16 +620,25 @@ def preprocess(image: Image.Image, spec: InputSpec) -> Preprocessed:
         std = tuple((list(std) * reps)[: spec.channels])
     tensor = torch.from_numpy(np.ascontiguousarray(arr))
     shape = "×".join(str(d) for d in tensor.shape)
-    add("to tensor", _tensor_image(tensor), shape, "0…255 → 0…1, height×width×colour → colour×height×width")
+    add(
+        Message("to tensor"),
+        _tensor_image(tensor),
+        shape,
+        Message("0…255 → 0…1, height×width×colour → colour×height×width"),
+    )
     m = torch.tensor(mean, dtype=torch.float32)[:, None, None]
     s = torch.tensor(std, dtype=torch.float32)[:, None, None]
     normalised = (tensor - m) / s
     mean_text = ", ".join(f"{v:g}" for v in mean)
     std_text = ", ".join(f"{v:g}" for v in std)
     add(
-        "normalise",
+        Message("normalise"),
         _tensor_image(normalised),
         shape,
-        f"(x − mean) / std, mean ({mean_text}), std ({std_text}); shown rescaled to 0…255",
+        Message(
+            "(x − mean) / std, mean ({mean_values}), std ({std_values}); shown rescaled to 0…255",
+            mean_values=mean_text,
+            std_values=std_text,
+        ),
     )
     return Preprocessed(tuple(steps), normalised[None].contiguous(), crop, tuple(mean), tuple(std))

@@ -16,12 +16,14 @@ import torch
 
 from .analysis import Analysis, Shape
 from .build import AlexNetVariant
+from .i18n import Message
 
 __all__ = [
     "MAX_CONCURRENT_FORWARDS",
     "ForwardReport",
     "LayerTiming",
     "device_label",
+    "device_message",
     "forward_slot",
     "pick_device",
     "timed_forward",
@@ -41,12 +43,18 @@ def pick_device() -> torch.device:
     return torch.device("cpu")
 
 
-def device_label(device: torch.device) -> str:
+def device_message(device: torch.device) -> Message:
+    """The device in words, as data (a key and its numbers): each reader's page renders it."""
     if device.type == "cuda":
-        return f"GPU ({torch.cuda.get_device_name(device)})"
+        return Message("GPU ({gpu_name})", gpu_name=torch.cuda.get_device_name(device))
     if device.type == "mps":
-        return "Apple GPU (MPS)"
-    return f"CPU ({torch.get_num_threads()} threads)"
+        return Message("Apple GPU (MPS)")
+    return Message("CPU ({n} threads)", n=torch.get_num_threads())
+
+
+def device_label(device: torch.device, lang: str | None = None) -> str:
+    """`device_message` rendered in `lang` (default: the current language), e.g. "CPU (2 threads)"."""
+    return device_message(device).render(lang)
 
 
 def _sync(device: torch.device) -> None:
@@ -82,10 +90,14 @@ class LayerTiming:
 
 @dataclass(frozen=True)
 class ForwardReport:
-    device: str
+    device_info: Message  # the device in words, rendered by `device` in the reader's language
     batch: int
     layers: tuple[LayerTiming, ...]
     total_ms: float
+
+    @property
+    def device(self) -> str:
+        return self.device_info.render()
 
     @property
     def all_match(self) -> bool:
@@ -110,4 +122,4 @@ def timed_forward(
         elapsed = (time.perf_counter() - start) * 1000
         timings.append(LayerTiming(row.index, row.name, row.output, tuple(x.shape[1:]), elapsed))
     total = (time.perf_counter() - start_all) * 1000
-    return ForwardReport(device=device_label(device), batch=batch, layers=tuple(timings), total_ms=total)
+    return ForwardReport(device_info=device_message(device), batch=batch, layers=tuple(timings), total_ms=total)

@@ -24,6 +24,9 @@
   and batch norm's int64 num_batches_tracked) lists missing / unexpected / shape-mismatched / unusable keys (only dense,
   floating-point tensors are usable: a sparse or int64 tensor is reported with its reason);
   `apply_state_dict` loads strictly, or only the matching tensors when asked.
+
+Every message is data (`explorer.i18n.Message`: a key and its parameters): `str(error)` renders it in
+the current language, and what a page caches (`error.message`, a `MatchReport`) holds no text.
 """
 
 from __future__ import annotations
@@ -55,6 +58,7 @@ from torch import nn
 
 from .analysis import Analysis, analyse, format_bytes
 from .build import BuildError, build_model
+from .i18n import N_, Message, _
 from .presets import PRESETS
 from .spec import BatchNorm, Variant
 
@@ -81,8 +85,10 @@ __all__ = [
     "load_state_dict_file",
     "match_report",
     "remove_stale_partials",
+    "shape_difference_messages",
     "shape_differences",
     "state_dict_bytes",
+    "unusable_message",
     "unusable_reason",
 ]
 
@@ -116,7 +122,15 @@ _VERIFIED: dict[tuple[str, int, int], bool] = {}  # (path, size, mtime_ns) -> ha
 
 
 class WeightsError(ValueError):
-    """Weights that cannot be downloaded or loaded; the message is one line with the fix."""
+    """Weights that cannot be downloaded or loaded; the message is one line with the fix.
+
+    The message is data (`explorer.i18n.Message`): `str(error)` renders it in the current language,
+    and a cache can keep `error.message` for readers of either language.
+    """
+
+    def __init__(self, message: Message):
+        super().__init__(message)
+        self.message = message
 
 
 def hash_prefix(filename: str) -> str | None:
@@ -160,40 +174,44 @@ def check_url(url: str) -> str:
     Raises `WeightsError` saying what a valid value looks like, before anything is opened.
     """
     text = str(url).strip()
-    why = None
+    why: Message | None = None
     if not text:
-        why = "it is empty"
+        why = Message("it is empty")
     elif any(ord(ch) < 32 or ord(ch) == 127 for ch in text):
-        why = "it contains control characters"
+        why = Message("it contains control characters")
     elif "://" not in text and os.path.isabs(text):
         return Path(text).as_uri()  # a plain absolute path: read it as a file:// URL
     elif any(ch.isspace() for ch in text):
-        why = "it contains spaces: write them as %20"
+        why = Message("it contains spaces: write them as %20")
     else:
         try:
             parts = urllib.parse.urlsplit(text)
             parts.port  # noqa: B018 - raises ValueError for a port that is not a number
         except ValueError as exc:
-            parts, why = None, f"it is malformed: {exc}"
+            parts, why = None, Message("it is malformed: {error}", error=str(exc))
         if parts is not None:
             scheme = parts.scheme.lower()
             if scheme in ("http", "https"):
                 if not parts.hostname:
-                    why = "it has no host name"
+                    why = Message("it has no host name")
             elif scheme == "file":
                 if parts.netloc not in ("", "localhost"):
-                    why = "a file:// URL must name a file on this machine: file:///absolute/path"
+                    why = Message("a file:// URL must name a file on this machine: file:///absolute/path")
                 elif not parts.path.startswith("/"):
-                    why = "a file:// URL needs an absolute path"
+                    why = Message("a file:// URL needs an absolute path")
             elif scheme:
-                why = f"{scheme}:// is not supported"
+                why = Message("{scheme}:// is not supported", scheme=scheme)
             else:
-                why = "it is a relative path, not a URL"
+                why = Message("it is a relative path, not a URL")
     if why is not None:
         raise WeightsError(
-            f"the weights URL {text!r} cannot be used ({why}): set ALEXNET_WEIGHTS_URL to "
-            "https://host/alexnet-owt-7be5be79.pth, http://…, file:///absolute/path/alexnet-owt-7be5be79.pth, "
-            "or an absolute path (read as file://)."
+            Message(
+                "the weights URL {url!r} cannot be used ({why}): set ALEXNET_WEIGHTS_URL to "
+                "https://host/alexnet-owt-7be5be79.pth, http://…, file:///absolute/path/alexnet-owt-7be5be79.pth, "
+                "or an absolute path (read as file://).",
+                url=text,
+                why=why,
+            )
         )
     return text
 
@@ -276,13 +294,31 @@ def _open_local(url: str, name: str, directory: Path) -> BinaryIO:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a FIFO opens at once instead of waiting
     except OSError as exc:
         raise WeightsError(
-            f"cannot read {path} ({exc.strerror or exc}): check ALEXNET_WEIGHTS_URL, or copy {name} into {directory}."
+            Message(
+                "cannot read {path} ({error}): check ALEXNET_WEIGHTS_URL, or copy {name} into {directory}.",
+                path=path,
+                error=exc.strerror or str(exc),
+                name=name,
+                directory=str(directory),
+            )
         ) from None
     mode = os.fstat(fd).st_mode
     if not stat.S_ISREG(mode):
         os.close(fd)
-        kind = "a folder" if stat.S_ISDIR(mode) else "a pipe" if stat.S_ISFIFO(mode) else "not a regular file"
-        raise WeightsError(f"{path} is {kind}, not a weights file: point ALEXNET_WEIGHTS_URL at the .pth file itself.")
+        kind = (
+            Message("a folder")
+            if stat.S_ISDIR(mode)
+            else Message("a pipe")
+            if stat.S_ISFIFO(mode)
+            else Message("not a regular file")
+        )
+        raise WeightsError(
+            Message(
+                "{path} is {kind}, not a weights file: point ALEXNET_WEIGHTS_URL at the .pth file itself.",
+                path=path,
+                kind=kind,
+            )
+        )
     return os.fdopen(fd, "rb")
 
 
@@ -321,7 +357,13 @@ def _fetch(
                 total = os.fstat(source.fileno()).st_size
             with source:
                 if total is not None and total > MAX_WEIGHTS_BYTES:
-                    raise WeightsError(f"{name} is {total / 2**20:.0f} MB, more than AlexNet's weights could be.")
+                    raise WeightsError(
+                        Message(
+                            "{name} is {megabytes:.0f} MB, more than AlexNet's weights could be.",
+                            name=name,
+                            megabytes=total / 2**20,
+                        )
+                    )
                 events.put(("progress", 0, total))
                 # read1: whatever has arrived (at most one socket read), so a trickle cannot hold a 1 MB read.
                 read = getattr(source, "read1", source.read)
@@ -330,7 +372,13 @@ def _fetch(
                     digest.update(chunk)
                     done += len(chunk)
                     if done > MAX_WEIGHTS_BYTES:
-                        raise WeightsError(f"{name} is over {MAX_WEIGHTS_BYTES / 2**20:.0f} MB; stopped the download.")
+                        raise WeightsError(
+                            Message(
+                                "{name} is over {megabytes:.0f} MB; stopped the download.",
+                                name=name,
+                                megabytes=MAX_WEIGHTS_BYTES / 2**20,
+                            )
+                        )
                     if done - reported >= _CHUNK:
                         events.put(("progress", done, total))
                         reported = done
@@ -349,20 +397,43 @@ def _download_error(exc: BaseException, url: str, name: str, directory: Path, do
     if isinstance(exc, WeightsError):
         return exc
     if isinstance(exc, urllib.error.HTTPError):
-        return WeightsError(f"the server answered {exc.code} {exc.reason} for {url}: check the URL.")
+        return WeightsError(
+            Message(
+                "the server answered {code} {reason} for {url}: check the URL.",
+                code=exc.code,
+                reason=str(exc.reason),
+                url=url,
+            )
+        )
     if isinstance(exc, urllib.error.URLError):
         reason = getattr(exc, "reason", exc)
         return WeightsError(
-            f"could not download {name}: no connection ({reason}). If this machine is offline, copy "
-            f"{name} into {directory} and try again."
+            Message(
+                "could not download {name}: no connection ({reason}). If this machine is offline, copy "
+                "{name} into {directory} and try again.",
+                name=name,
+                reason=str(reason),
+                directory=str(directory),
+            )
         )
     if isinstance(exc, TimeoutError):
-        return WeightsError(f"the download of {name} timed out after {done / 2**20:.0f} MB: try again.")
+        return WeightsError(
+            Message(
+                "the download of {name} timed out after {megabytes:.0f} MB: try again.",
+                name=name,
+                megabytes=done / 2**20,
+            )
+        )
     if isinstance(exc, (OSError, http.client.HTTPException, ValueError)):
         detail = getattr(exc, "strerror", None) or str(exc) or exc.__class__.__name__
         return WeightsError(
-            f"the download of {name} failed after {done / 2**20:.0f} MB ({detail}): "
-            "check the disk space and the connection, then try again."
+            Message(
+                "the download of {name} failed after {megabytes:.0f} MB ({detail}): "
+                "check the disk space and the connection, then try again.",
+                name=name,
+                megabytes=done / 2**20,
+                detail=detail,
+            )
         )
     return exc
 
@@ -387,8 +458,11 @@ def download_weights(
     prefix = hash_prefix(name)
     if prefix is None:
         raise WeightsError(
-            f"{name or url!r} has no hash prefix in its name (like alexnet-owt-7be5be79.pth), so it cannot be "
-            "verified: use a torch-hub style URL."
+            Message(
+                "{name!r} has no hash prefix in its name (like alexnet-owt-7be5be79.pth), so it cannot be "
+                "verified: use a torch-hub style URL.",
+                name=name or url,
+            )
         )
     directory = checkpoint_dir(cache_dir)
     dest = directory / name
@@ -406,7 +480,11 @@ def download_weights(
         if source is not None:
             source.close()
         raise WeightsError(
-            f"cannot write to the weights cache {directory} ({exc.strerror or exc}): set TORCH_HOME to a writable folder."
+            Message(
+                "cannot write to the weights cache {directory} ({error}): set TORCH_HOME to a writable folder.",
+                directory=str(directory),
+                error=exc.strerror or str(exc),
+            )
         ) from None
     tmp = Path(tmp_name)
     events: queue.Queue = queue.Queue()
@@ -428,8 +506,14 @@ def download_weights(
                 event = events.get(timeout=max(0.0, give_up_at - time.monotonic()))
             except queue.Empty:
                 raise WeightsError(
-                    f"the download of {name} took longer than {deadline:.0f} s ({done / 2**20:.0f} MB arrived): "
-                    f"the server is too slow or stalled. Try again later, or copy {name} into {directory}."
+                    Message(
+                        "the download of {name} took longer than {deadline:.0f} s ({megabytes:.0f} MB arrived): "
+                        "the server is too slow or stalled. Try again later, or copy {name} into {directory}.",
+                        name=name,
+                        deadline=deadline,
+                        megabytes=done / 2**20,
+                        directory=str(directory),
+                    )
                 ) from None
             if event[0] == "progress":
                 done = event[1]
@@ -438,13 +522,25 @@ def download_weights(
             elif event[0] == "error":
                 raise _download_error(event[1], url, name, directory, event[2]) from None
             else:
-                _, done, total, actual = event
+                _kind, done, total, actual = event
                 break
         if total is not None and done != total:
-            raise WeightsError(f"the download of {name} stopped at {done:,} of {total:,} bytes: try again.")
+            raise WeightsError(
+                Message(
+                    "the download of {name} stopped at {done:,} of {total:,} bytes: try again.",
+                    name=name,
+                    done=done,
+                    total=total,
+                )
+            )
         if not actual.startswith(prefix):
             raise WeightsError(
-                f"{name} is corrupt: its SHA-256 starts {actual[:8]}, not {prefix}. The copy was discarded; try again."
+                Message(
+                    "{name} is corrupt: its SHA-256 starts {actual}, not {expected}. The copy was discarded; try again.",
+                    name=name,
+                    actual=actual[:8],
+                    expected=prefix,
+                )
             )
         os.replace(tmp, dest)
     finally:
@@ -500,14 +596,25 @@ _MAX_ENTRIES = 4096
 _MAX_GLOBALS = 64
 _ARCHIVE_SLACK = MAX_PICKLE_BYTES + 4 * 1024 * 1024  # file size beyond the tensor data: pickle, zip headers
 _LEGACY_MAGIC = 0x1950A86A20F9469CFC6C  # torch.save(..., _use_new_zipfile_serialization=False)
-_SAVE_AGAIN = "save the weights again with torch.save(model.state_dict(), path)."
+_SAVE_AGAIN = Message("save the weights again with torch.save(model.state_dict(), path).")
 
 
-def _too_much_message(declared: int, limit: int) -> str:
-    return (
-        f"refused: the file declares {format_bytes(declared)} of tensor data, more than the {format_bytes(limit)} this page loads "
-        f"(the largest preset, {LARGEST_PRESET}, needs {format_bytes(LARGEST_PRESET_BYTES)}): upload the weights of a "
-        f"variant no bigger than {LARGEST_PRESET}."
+def _damaged_zip(exc: BaseException) -> Message:
+    return Message(
+        "not a PyTorch weights file ({error}: a damaged zip archive): {fix}",
+        error=exc.__class__.__name__,
+        fix=_SAVE_AGAIN,
+    )
+
+
+def _too_much_message(declared: int, limit: int) -> Message:
+    return Message(
+        "refused: the file declares {declared} of tensor data, more than the {limit} this page loads "
+        "(the largest preset, {preset}, needs {preset_size}): upload the weights of a variant no bigger than {preset}.",
+        declared=format_bytes(declared),
+        limit=format_bytes(limit),
+        preset=LARGEST_PRESET,
+        preset_size=format_bytes(LARGEST_PRESET_BYTES),
     )
 
 
@@ -606,18 +713,24 @@ def _check_zip(stream: BinaryIO, max_bytes: int) -> None:
     try:
         archive = zipfile.ZipFile(stream)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
-        raise WeightsError(
-            f"not a PyTorch weights file ({exc.__class__.__name__}: a damaged zip archive): {_SAVE_AGAIN}"
-        ) from None
+        raise WeightsError(_damaged_zip(exc)) from None
     with archive:
         infos = archive.infolist()
         if len(infos) > _MAX_ENTRIES:
-            raise WeightsError(f"refused: the file holds {len(infos):,} entries, not a state dict; {_SAVE_AGAIN}")
+            raise WeightsError(
+                Message(
+                    "refused: the file holds {count:,} entries, not a state dict; {fix}",
+                    count=len(infos),
+                    fix=_SAVE_AGAIN,
+                )
+            )
         pickles = [i for i in infos if i.filename.count("/") == 1 and i.filename.endswith("/data.pkl")]
         if len(pickles) != 1:
             raise WeightsError(
-                "not a PyTorch weights file (no data.pkl in the archive): upload a .pth/.pt saved with "
-                "torch.save(model.state_dict(), path)."
+                Message(
+                    "not a PyTorch weights file (no data.pkl in the archive): upload a .pth/.pt saved with "
+                    "torch.save(model.state_dict(), path)."
+                )
             )
         prefix = pickles[0].filename.removesuffix("data.pkl")
         records: dict[str, zipfile.ZipInfo] = {}
@@ -632,9 +745,15 @@ def _check_zip(stream: BinaryIO, max_bytes: int) -> None:
             if info.file_size > limit:
                 if info.compress_type != zipfile.ZIP_STORED:
                     raise WeightsError(
-                        f"refused: {info.filename} in the file is compressed and unpacks to {format_bytes(info.file_size)} "
-                        f"from {format_bytes(info.compress_size)}, more than the {format_bytes(limit)} allowed (a zip bomb?): "
-                        f"{_SAVE_AGAIN}"
+                        Message(
+                            "refused: {entry} in the file is compressed and unpacks to {size} from {compressed}, "
+                            "more than the {limit} allowed (a zip bomb?): {fix}",
+                            entry=info.filename,
+                            size=format_bytes(info.file_size),
+                            compressed=format_bytes(info.compress_size),
+                            limit=format_bytes(limit),
+                            fix=_SAVE_AGAIN,
+                        )
                     )
                 raise WeightsError(_too_much_message(info.file_size, limit))
         if data_total > max_bytes:
@@ -643,9 +762,7 @@ def _check_zip(stream: BinaryIO, max_bytes: int) -> None:
             with archive.open(pickles[0]) as handle:
                 pickled = handle.read(MAX_PICKLE_BYTES + 1)
         except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError) as exc:
-            raise WeightsError(
-                f"not a PyTorch weights file ({exc.__class__.__name__}: a damaged zip archive): {_SAVE_AGAIN}"
-            ) from None
+            raise WeightsError(_damaged_zip(exc)) from None
     storages = _declared_storages(io.BytesIO(pickled))
     if storages is None:
         return
@@ -655,11 +772,23 @@ def _check_zip(stream: BinaryIO, max_bytes: int) -> None:
     for key, nbytes in storages.items():
         info = records.get(key)
         if info is None:
-            raise WeightsError(f"refused: the tensor data {key!r} is missing from the file (damaged?): {_SAVE_AGAIN}")
+            raise WeightsError(
+                Message(
+                    "refused: the tensor data {key!r} is missing from the file (damaged?): {fix}",
+                    key=key,
+                    fix=_SAVE_AGAIN,
+                )
+            )
         if info.file_size != nbytes:
             raise WeightsError(
-                f"refused: the tensor data {key!r} should hold {nbytes:,} bytes but the file declares "
-                f"{info.file_size:,} (damaged or crafted): {_SAVE_AGAIN}"
+                Message(
+                    "refused: the tensor data {key!r} should hold {expected:,} bytes but the file declares "
+                    "{declared:,} (damaged or crafted): {fix}",
+                    key=key,
+                    expected=nbytes,
+                    declared=info.file_size,
+                    fix=_SAVE_AGAIN,
+                )
             )
 
 
@@ -681,8 +810,13 @@ def _check_legacy(stream: BinaryIO, size: int, max_bytes: int) -> None:
         raise WeightsError(_too_much_message(declared, max_bytes))
     if declared > size - stream.tell():
         raise WeightsError(
-            f"refused: the file declares {declared:,} bytes of tensor data but holds only {size - stream.tell():,} "
-            f"more (damaged or crafted): {_SAVE_AGAIN}"
+            Message(
+                "refused: the file declares {declared:,} bytes of tensor data but holds only {held:,} "
+                "more (damaged or crafted): {fix}",
+                declared=declared,
+                held=size - stream.tell(),
+                fix=_SAVE_AGAIN,
+            )
         )
 
 
@@ -690,9 +824,14 @@ def _check_before_loading(stream: BinaryIO, size: int, max_bytes: int) -> None:
     """Everything torch.load would allocate, bounded from the file's own declarations; leaves `stream` at 0."""
     if size > max_bytes + _ARCHIVE_SLACK:
         raise WeightsError(
-            f"refused: the file is {format_bytes(size)}, more than the {format_bytes(max_bytes)} this page loads (the "
-            f"largest preset, {LARGEST_PRESET}, is {format_bytes(LARGEST_PRESET_BYTES)}): upload the weights of a variant "
-            f"no bigger than {LARGEST_PRESET}."
+            Message(
+                "refused: the file is {size}, more than the {limit} this page loads (the largest preset, {preset}, "
+                "is {preset_size}): upload the weights of a variant no bigger than {preset}.",
+                size=format_bytes(size),
+                limit=format_bytes(max_bytes),
+                preset=LARGEST_PRESET,
+                preset_size=format_bytes(LARGEST_PRESET_BYTES),
+            )
         )
     head = stream.read(4)
     stream.seek(0)
@@ -710,12 +849,19 @@ def _open_regular(path: str | os.PathLike[str]) -> BinaryIO:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as exc:
         raise WeightsError(
-            f"cannot read {os.fspath(path)} ({exc.strerror or exc}): choose the .pth file again."
+            Message(
+                "cannot read {path} ({error}): choose the .pth file again.",
+                path=os.fspath(path),
+                error=exc.strerror or str(exc),
+            )
         ) from None
     if not stat.S_ISREG(os.fstat(fd).st_mode):
         os.close(fd)
-        raise WeightsError(f"{os.fspath(path)} is not a regular file: choose the .pth file itself.")
+        raise WeightsError(Message("{path} is not a regular file: choose the .pth file itself.", path=os.fspath(path)))
     return os.fdopen(fd, "rb")
+
+
+_EMPTY = Message("the weights file is empty (0 bytes): choose the .pth file again.")
 
 
 def load_state_dict_file(
@@ -729,7 +875,7 @@ def load_state_dict_file(
     """
     if isinstance(source, (bytes, bytearray, memoryview)):
         if len(source) == 0:
-            raise WeightsError("the weights file is empty (0 bytes): choose the .pth file again.")
+            raise WeightsError(_EMPTY)
         stream: BinaryIO = io.BytesIO(source)
         size = len(source)
     elif isinstance(source, (str, os.PathLike)):
@@ -737,7 +883,7 @@ def load_state_dict_file(
         size = os.fstat(stream.fileno()).st_size
         if size == 0:
             stream.close()
-            raise WeightsError("the weights file is empty (0 bytes): choose the .pth file again.")
+            raise WeightsError(_EMPTY)
     else:  # any other readable stream: at most the size limit is read into memory
         data = source.read(max_bytes + _ARCHIVE_SLACK + 1)
         return load_state_dict_file(data, max_bytes=max_bytes)
@@ -756,17 +902,24 @@ def _torch_load(stream: BinaryIO) -> object:
         found = re.search(r"GLOBAL ([\w.]+)", text)
         if found:
             raise WeightsError(
-                f"refused: the file asks to run or build Python objects ({found.group(1)}), not just tensors; only "
-                "plain state dicts are loaded, for safety. Save one with torch.save(model.state_dict(), path)."
+                Message(
+                    "refused: the file asks to run or build Python objects ({names}), not just tensors; only "
+                    "plain state dicts are loaded, for safety. Save one with torch.save(model.state_dict(), path).",
+                    names=found.group(1),
+                )
             ) from None
         if "Weights only load failed" in text:
             raise WeightsError(
-                "refused: the file is a pickle that PyTorch's safe loader will not read (not a plain state dict); "
-                "save one with torch.save(model.state_dict(), path)."
+                Message(
+                    "refused: the file is a pickle that PyTorch's safe loader will not read (not a plain state "
+                    "dict); save one with torch.save(model.state_dict(), path)."
+                )
             ) from None
         raise WeightsError(
-            f"not a PyTorch weights file ({exc.__class__.__name__}): upload a .pth/.pt saved with "
-            "torch.save(model.state_dict(), path)."
+            Message(
+                "not a PyTorch weights file ({error}): upload a .pth/.pt saved with torch.save(model.state_dict(), path).",
+                error=exc.__class__.__name__,
+            )
         ) from None
     return obj
 
@@ -774,14 +927,21 @@ def _torch_load(stream: BinaryIO) -> object:
 def _validated(obj: object) -> dict[str, torch.Tensor]:
     obj = _unwrap(obj)
     if not isinstance(obj, Mapping) or not obj:
+        held: str | Message = type(obj).__name__ if obj is not None else Message("nothing")
         raise WeightsError(
-            f"the file holds {type(obj).__name__ if obj is not None else 'nothing'}, not a state dict of tensors: "
-            "save it with torch.save(model.state_dict(), path)."
+            Message(
+                "the file holds {held}, not a state dict of tensors: save it with torch.save(model.state_dict(), path).",
+                held=held,
+            )
         )
     bad = [k for k, v in obj.items() if not isinstance(k, str) or not isinstance(v, torch.Tensor)]
     if bad:
         raise WeightsError(
-            f"the state dict has {len(bad)} entries that are not tensors (first: {bad[0]!r}): save model.state_dict()."
+            Message(
+                "the state dict has {count} entries that are not tensors (first: {first!r}): save model.state_dict().",
+                count=len(bad),
+                first=bad[0],
+            )
         )
     return dict(obj)
 
@@ -802,64 +962,98 @@ def compatible(variant: Variant) -> bool:
     return _shapes(variant) == TORCHVISION_SHAPES
 
 
-def shape_differences(variant: Variant, limit: int = 3) -> list[str]:
-    """Up to `limit` plain-words differences from torchvision's shapes (why `compatible` is False)."""
+def shape_difference_messages(variant: Variant, limit: int = 3) -> list[Message]:
+    """Up to `limit` plain-words differences from torchvision's shapes (why `compatible` is False), as data.
+
+    Markdown: each tensor's key is a code span (the builder's names, never user text)."""
     shapes = _shapes(variant)
     if shapes is None:
-        return ["the variant is invalid, so it cannot be built"]
+        return [Message("the variant is invalid, so it cannot be built")]
     out = []
     for key in dict.fromkeys([*TORCHVISION_SHAPES, *shapes]):
         mine, theirs = shapes.get(key), TORCHVISION_SHAPES.get(key)
         if mine == theirs:
             continue
-        fmt = lambda s: "×".join(map(str, s)) if s else "no such tensor"  # noqa: E731
-        out.append(f"{key} is {fmt(mine)} here but {fmt(theirs)} in torchvision")
+        fmt = lambda s: "×".join(map(str, s)) if s else Message("no such tensor")  # noqa: E731
+        out.append(
+            Message("`{key}` is {mine} here but {theirs} in torchvision", key=key, mine=fmt(mine), theirs=fmt(theirs))
+        )
         if len(out) >= limit:
             break
     return out
 
 
-def unusable_reason(tensor: object, like: torch.Tensor | None = None) -> str | None:
-    """Why a loaded value cannot be copied into a parameter, in a few words; None when it can.
+def shape_differences(variant: Variant, limit: int = 3) -> list[str]:
+    """`shape_difference_messages` rendered in the current language."""
+    return [m.render() for m in shape_difference_messages(variant, limit)]
+
+
+def unusable_message(tensor: object, like: torch.Tensor | None = None) -> Message | None:
+    """Why a loaded value cannot be copied into a parameter, in a few words (as data); None when it can.
 
     Accepted: a dense (strided) tensor with data, floating point where the model's tensor is floating
     point (float16/32/64 and bfloat16 are all converted by load_state_dict), else the model's dtype
     (e.g. BatchNorm's int64 num_batches_tracked).
     """
     if not isinstance(tensor, torch.Tensor):
-        return f"{type(tensor).__name__}, not a tensor"
+        return Message("{kind}, not a tensor", kind=type(tensor).__name__)
     if tensor.is_sparse or tensor.layout in (torch.sparse_csr, torch.sparse_csc, torch.sparse_bsr, torch.sparse_bsc):
-        return "sparse tensor"
+        return Message("sparse tensor")
     if tensor.layout != torch.strided or tensor.is_nested:
-        return f"{str(tensor.layout).removeprefix('torch.')} layout, not dense"
+        return Message("{layout} layout, not dense", layout=str(tensor.layout).removeprefix("torch."))
     if tensor.is_quantized:
-        return "quantized tensor"
+        return Message("quantized tensor")
     if tensor.device.type == "meta":
-        return "no data (meta tensor)"
+        return Message("no data (meta tensor)")
     dtype = str(tensor.dtype).removeprefix("torch.")
     if like is None or like.is_floating_point():
         if not tensor.is_floating_point():
-            return f"{dtype} dtype, not floating point"
+            return Message("{dtype} dtype, not floating point", dtype=dtype)
     elif tensor.dtype != like.dtype:
-        return f"{dtype} dtype, not {str(like.dtype).removeprefix('torch.')}"
+        return Message("{dtype} dtype, not {wanted}", dtype=dtype, wanted=str(like.dtype).removeprefix("torch."))
     return None
+
+
+def unusable_reason(tensor: object, like: torch.Tensor | None = None) -> str | None:
+    """`unusable_message` rendered in the current language, e.g. "sparse tensor"; None when usable."""
+    message = unusable_message(tensor, like)
+    return None if message is None else message.render()
+
+
+# The match table's column headers and statuses: stable ids, rendered with `_` when shown.
+_COLUMNS = (N_("key"), N_("status"), N_("model"), N_("file"))
+_STATUSES = (N_("ok"), N_("missing"), N_("unexpected"), N_("shape mismatch"), N_("unusable"))
 
 
 @dataclass(frozen=True)
 class MatchRow:
     key: str
-    status: str  # "ok", "missing", "unexpected", "shape mismatch", "unusable"
+    status: str  # a stable id: "ok", "missing", "unexpected", "shape mismatch", "unusable"
     model_shape: tuple[int, ...] | None
     file_shape: tuple[int, ...] | None
-    reason: str = ""  # for "unusable": e.g. "sparse tensor", "int64 dtype, not floating point"
+    why: Message | None = None  # for "unusable", as data; `reason` renders it
+
+    @property
+    def reason(self) -> str:
+        """For "unusable": e.g. "sparse tensor", "int64 dtype, not floating point" (current language)."""
+        return self.why.render() if self.why is not None else ""
 
     def to_dict(self) -> dict[str, str]:
+        """The row as the page's table shows it, headers and status in the current language."""
         fmt = lambda s: "×".join(map(str, s)) if s is not None else "—"  # noqa: E731
-        status = f"{self.status}: {self.reason}" if self.reason else self.status
-        return {"key": self.key, "status": status, "model": fmt(self.model_shape), "file": fmt(self.file_shape)}
+        status = _("{status}: {reason}", status=_(self.status), reason=self.why) if self.why else _(self.status)
+        values = (self.key, status, fmt(self.model_shape), fmt(self.file_shape))
+        return {_(column): value for column, value in zip(_COLUMNS, values)}
 
 
-_STATUSES = ("ok", "missing", "unexpected", "shape mismatch", "unusable")
+def _joined(messages: list[Message]) -> Message | str:
+    """Messages as one comma-separated list that still renders in each reader's language."""
+    if not messages:
+        return ""
+    out = messages[-1]
+    for head in reversed(messages[:-1]):
+        out = Message("{list_head}, {list_tail}", list_head=head, list_tail=out)
+    return out
 
 
 @dataclass(frozen=True)
@@ -882,16 +1076,27 @@ class MatchReport:
     def n_model_keys(self) -> int:
         return sum(r.model_shape is not None for r in self.rows)
 
-    def summary(self) -> str:
+    def summary_message(self) -> Message:
+        """How many tensors match and what is wrong with the rest, as data (rendered by each reader)."""
         counts = {s: sum(r.status == s for r in self.rows) for s in _STATUSES}
-        text = (
-            f"{counts['ok']} of {self.n_model_keys} tensors match; {counts['missing']} missing, "
-            f"{counts['unexpected']} unexpected, {counts['shape mismatch']} with the wrong shape"
+        base = Message(
+            "{ok} of {total} tensors match; {missing} missing, {unexpected} unexpected, {wrong} with the wrong shape",
+            ok=counts["ok"],
+            total=self.n_model_keys,
+            missing=counts["missing"],
+            unexpected=counts["unexpected"],
+            wrong=counts["shape mismatch"],
         )
-        if counts["unusable"]:
-            reasons = ", ".join(dict.fromkeys(r.reason for r in self.rows if r.status == "unusable"))
-            text += f", {counts['unusable']} unusable ({reasons})"
-        return text
+        if not counts["unusable"]:
+            return base
+        reasons = list(dict.fromkeys(r.why for r in self.rows if r.status == "unusable" and r.why is not None))
+        return Message(
+            "{summary}, {count} unusable ({reasons})", summary=base, count=counts["unusable"], reasons=_joined(reasons)
+        )
+
+    def summary(self) -> str:
+        """`summary_message` in the current language, e.g. "0 of 16 tensors match; 12 missing, …"."""
+        return self.summary_message().render()
 
 
 def _file_shape(value: object) -> tuple[int, ...] | None:
@@ -906,7 +1111,7 @@ def match_report(model: nn.Module, state_dict: Mapping[str, torch.Tensor]) -> Ma
         shape = tuple(tensor.shape)
         if key not in state_dict:
             rows.append(MatchRow(key, "missing", shape, None))
-        elif (reason := unusable_reason(state_dict[key], tensor)) is not None:
+        elif (reason := unusable_message(state_dict[key], tensor)) is not None:
             rows.append(MatchRow(key, "unusable", shape, _file_shape(state_dict[key]), reason))
         elif tuple(state_dict[key].shape) != shape:
             rows.append(MatchRow(key, "shape mismatch", shape, tuple(state_dict[key].shape)))
@@ -925,11 +1130,19 @@ def apply_state_dict(model: nn.Module, state_dict: Mapping[str, torch.Tensor], *
         model.load_state_dict(dict(state_dict), strict=True)
     elif partial:
         if not report.matching_keys:
-            raise WeightsError(f"no tensor in the file matches this variant ({report.summary()}): nothing to load.")
+            raise WeightsError(
+                Message(
+                    "no tensor in the file matches this variant ({summary}): nothing to load.",
+                    summary=report.summary_message(),
+                )
+            )
         model.load_state_dict({k: state_dict[k] for k in report.matching_keys}, strict=False)
     else:
         raise WeightsError(
-            f"the weights do not fit this variant ({report.summary()}): pick the matching variant, or load only "
-            "the matching tensors."
+            Message(
+                "the weights do not fit this variant ({summary}): pick the matching variant, or load only "
+                "the matching tensors.",
+                summary=report.summary_message(),
+            )
         )
     return report

@@ -1,11 +1,14 @@
-"""Compare page: 2–4 variants aligned layer by layer, every difference explained, shareable.
+"""Compare page: 2–4 variants aligned layer by layer, a short summary first, every difference explained.
 
 Reads the current and saved variants from the session (ui.variant_choices), the comparison from the
 URL (?compare=…) on first load, and writes the selection back to the URL on every run. All the
-arithmetic lives in explorer.compare; this file only renders.
+arithmetic lives in explorer.compare (explanations and the summary are Messages, rendered here in
+the reader's language); this file only renders.
 """
 
 from __future__ import annotations
+
+import re
 
 import numpy as np
 import pandas as pd
@@ -16,6 +19,7 @@ from explorer.compare import (
     DEFAULT_SELECTION,
     MAX_VARIANTS,
     MIN_VARIANTS,
+    AlignedRow,
     Comparison,
     ShareError,
     compare,
@@ -23,30 +27,74 @@ from explorer.compare import (
     comparison_latex,
     comparison_markdown,
     decode_selection,
+    differs_from_reference,
     encode_selection,
     feature_grid,
     role_feature_maps,
+    role_title,
     spatial_roles,
+    summary,
 )
 from explorer.figures_compare import funnel_figure, macs_figure, params_figure
-from explorer.images import ImageError, image_digest, load_image, load_sample, preprocess, sample_names
+from explorer.i18n import N_, Message, _, bind
+from explorer.images import image_digest, preprocess
 from explorer.presets import PRESETS
 from explorer.runtime import forward_slot
 from explorer.spec import MAX_JSON_CHARS, SpecError, Variant, variant_from_json
 from explorer.stages import architecture_notes, stages
-from ui import CURRENT, callback, guarded, md, page_setup, share_panel, show_variant_error, variant_choices
+from ui import (
+    CURRENT,
+    callback,
+    choice_label,
+    guarded,
+    image_picker,
+    md,
+    page_setup,
+    presenting,
+    share_panel,
+    show_variant_error,
+    variant_choices,
+)
 from ui.build_state import sync_widget
 
 QUERY_KEY = "compare"
 SELECT_KEY = "compare_select"  # the multiselect widget; written from SELECTION before it is drawn
 SELECTION = "_compare_selection"  # the canonical selection: outlives visits to other pages
-EXTRA_KEY = "compare_extra"  # {label: Variant}: variants from the link or from uploaded configs
+EXTRA_KEY = "compare_extra"  # {choice id: Variant}: variants from the link or from uploaded configs
 NOTICE_KEY = "compare_notice"
 LOADED_KEY = "compare_loaded"
 UPLOADED_KEY = "compare_uploaded_ids"
-DIFF_BG = "background-color: #fff3b0"
-ERROR_BG = "background-color: #fde0dd; color: #a50f15"
-MUTED = "color: #999999"
+MARK = "●"  # before a value that differs from the reference variant (first valid one)
+METRICS = (N_("output"), N_("params"), N_("MACs"))  # stable ids of the table's pills, shown translated
+# Choice ids of variants that came from a link or an upload: "link: name", "link 2: name", "uploaded: name".
+_LINK_ID = re.compile(r"^link(?: (\d+))?: (.*)$", re.S)
+_UPLOADED = "uploaded: "
+
+
+_INERT = re.compile(r"(?<=\w)&#(?:45|46);(?=\w)")
+
+
+def md_text(text: object) -> str:
+    """`ui.md`, with a hyphen or a dot between two letters or digits (paper-2012, 1.002, alexnet.py)
+    left as typed: neither can start Markdown, a link or a list there, and the page then reads
+    (and is found by the browser's search) as written."""
+    return _INERT.sub(lambda m: "-" if m.group() == "&#45;" else ".", md(text))
+
+
+def choice_text(choice: str) -> str:
+    """How a choice id is shown (and labels its column): prefixes translated, names as typed."""
+    if choice.startswith(_UPLOADED):
+        return _("uploaded: {name}", name=choice[len(_UPLOADED) :])
+    link = _LINK_ID.match(choice)
+    if link and choice not in PRESETS:
+        number, name = link.groups()
+        return _("link: {name}", name=name) if number is None else _("link {n}: {name}", n=number, name=name)
+    return choice_label(choice)
+
+
+def column_label(choice: str, variant: Variant) -> str:
+    """A variant's label in the comparison: the current one says which variant it is now."""
+    return _("current: {name}", name=variant.name) if choice == CURRENT else choice_text(choice)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -78,9 +126,8 @@ def render_link_and_upload() -> None:
             try:
                 variants = decode_selection(raw)
             except ShareError as exc:
-                st.session_state[NOTICE_KEY] = (
-                    f"The link's comparison could not be read: {exc}. Showing the default comparison instead."
-                )
+                # the reason as data (a Message): rendered in the reader's language when shown
+                st.session_state[NOTICE_KEY] = exc.args[0] if exc.args else str(exc)
             else:
                 selection = []
                 for variant in variants:
@@ -95,7 +142,7 @@ def render_link_and_upload() -> None:
         st.session_state[SELECTION] = selection
 
     upload = st.file_uploader(
-        "Add a variant from a config JSON (exported from the Build page)",
+        _("Add a variant from a config JSON (exported from the Build page)"),
         type=["json"],
         key="compare_upload",
         max_upload_size=1,
@@ -108,172 +155,265 @@ def render_link_and_upload() -> None:
     data = upload.getvalue()
     if len(data) > MAX_JSON_CHARS:
         st.error(
-            f"{md(upload.name)} is {len(data):,} bytes, over the {MAX_JSON_CHARS:,} limit for a config: "
-            "upload one variant's JSON."
+            _(
+                "{file} is {n:,} bytes, over the {limit:,} limit for a config: upload one variant's JSON.",
+                file=md_text(upload.name),
+                n=len(data),
+                limit=MAX_JSON_CHARS,
+            )
         )
         return
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        st.error(f"{md(upload.name)} is not text (it looks binary): upload the .json file the Build page exports.")
+        st.error(
+            _(
+                "{file} is not text (it looks binary): upload the .json file the Build page exports.",
+                file=md_text(upload.name),
+            )
+        )
         return
     try:
         variant = variant_from_json(text)
     except SpecError as exc:
-        st.error(f"{md(upload.name)} could not be read as a variant:")
+        st.error(_("{file} could not be read as a variant:", file=md_text(upload.name)))
         show_variant_error(exc.error)
         return
     seen.add(upload.file_id)
-    label = f"uploaded: {variant.name}"
+    label = f"{_UPLOADED}{variant.name}"
     extras[label] = variant
     selection = [x for x in st.session_state.get(SELECTION, []) if x != label]
     if len(selection) < MAX_VARIANTS:
         st.session_state[SELECTION] = [*selection, label]
-        st.success(f"Added {md(variant.name)} from {md(upload.name)} to the comparison.")
+        st.success(
+            _("Added {name} from {file} to the comparison.", name=md_text(variant.name), file=md_text(upload.name))
+        )
     else:
-        st.info(f"{md(variant.name)} is now a choice; remove one of the {MAX_VARIANTS} compared variants to add it.")
+        st.info(
+            _(
+                "{name} is now a choice; remove one of the {n} compared variants to add it.",
+                name=md_text(variant.name),
+                n=MAX_VARIANTS,
+            )
+        )
+
+
+def _shown(text: object) -> str:
+    """A preset's description or source in the reader's language: a Message renders itself; plain
+    text is looked up in the catalogs (the presets' own), else shown as written."""
+    return str(text) if isinstance(text, Message) else _(str(text))
+
+
+def _first_sentence(text: str) -> str:
+    """The first sentence of a description (English ". " or Chinese "。"), for a one-line summary."""
+    match = re.search(r"(?<=[.。])\s|(?<=。)", text)
+    return text[: match.start()].strip() if match else text.strip()
+
+
+def variant_line(choice: str, variant: Variant) -> str:
+    """One line (Markdown-safe) on what a compared variant is and where it comes from."""
+    preset = PRESETS.get(variant.name)
+    if preset is not None and preset == variant:
+        what = _first_sentence(_shown(preset.description)) if preset.description else ""
+        source = _("Source: {source}", source=_shown(preset.source)) if preset.source else ""
+        return " ".join(md_text(x) for x in (what, source) if x)
+    if choice == CURRENT:
+        origin = _("The variant on the Build page now.")
+    elif choice.startswith("saved: "):
+        origin = _("Saved on the Build page with “Save to compare”.")
+    elif choice.startswith(_UPLOADED):
+        origin = _("Uploaded as a config file.")
+    else:
+        origin = _("Read from the link.")
+    if variant.name in PRESETS:
+        origin += " " + _("Started from the preset {name} and changed.", name=variant.name)
+    return md_text(origin)
+
+
+def render_variants(c: Comparison, choices: list[str]) -> None:
+    st.markdown(
+        "\n".join(
+            f"- **{md_text(label)}** — {variant_line(choice, a.variant)}"
+            for label, choice, a in zip(c.labels, choices, c.analyses)
+        )
+    )
+
+
+def render_summary(c: Comparison) -> None:
+    st.subheader(_("In short"))
+    st.caption(_("Numbers in the order of the variants: {labels}.", labels=md_text(" / ".join(c.labels))))
+    st.markdown("\n".join(f"- {md_text(str(point))}" for point in summary(c)))
 
 
 def render_header(c: Comparison) -> None:
     """One column per variant: its input and totals, or its error."""
     for col, a, total, label in zip(st.columns(len(c.labels)), c.analyses, c.totals, c.labels):
         with col:
-            st.markdown(f"#### {md(label)}")
-            st.caption(f"input {format_shape(a.input_shape)} · {len(a.variant.layers)} layers")
+            st.markdown(f"#### {md_text(label)}")
+            st.caption(_("input {shape} · {n} layers", shape=format_shape(a.input_shape), n=len(a.variant.layers)))
             if a.error is not None:
                 show_variant_error(a.error)
                 continue
-            st.metric("parameters", f"{total.params:,}")
-            ratio = ""
+            st.metric(_("parameters"), f"{total.params:,}")
+            line = _(
+                "{macs} MACs · output {shape}",
+                macs=format_count(total.macs or 0),
+                shape=format_shape(a.output_shape or ()),
+            )
             if c.reference is not None and total.params_ratio is not None and total.macs_ratio is not None:
-                ref = c.labels[c.reference]
-                ratio = f" · {total.params_ratio:.3f}× the parameters and {total.macs_ratio:.3f}× the MACs of {ref}"
-            st.caption(md(f"{format_count(total.macs or 0)} MACs · output {format_shape(a.output_shape or ())}{ratio}"))
+                line += " · " + _(
+                    "{p:.3f}× the parameters and {m:.3f}× the MACs of {ref}",
+                    p=total.params_ratio,
+                    m=total.macs_ratio,
+                    ref=c.labels[c.reference],
+                )
+            st.caption(md_text(line))
+
+
+def _cell_text(c: Comparison, row: AlignedRow, k: int, shown: list[str]) -> str:
+    """A variant's values at a row (the chosen metrics joined by ·), each that differs from the
+    reference variant marked ● — a marker in the text instead of a Styler, which would cost
+    ~18 ms of server CPU per table per rerun."""
+    cell = row.cells[k]
+    differs = differs_from_reference(c, row, k)
+    parts = []
+    for metric in shown:
+        if metric == "output":
+            value = cell.output_text()
+        elif not cell.ok:
+            continue
+        elif metric == "params":  # exact parameters; MACs to 3 figures (the CSV has them exactly)
+            value = f"{cell.params:,}"
+        else:
+            value = format_count(cell.macs or 0)
+        parts.append(f"{MARK} {value}" if metric in differs else value)
+    return " · ".join(parts) or "—"
+
+
+def comparison_frame(c: Comparison, shown: list[str]) -> pd.DataFrame:
+    """The aligned table: a row per layer, a column per variant (four fit a 1440 px screen)."""
+    data: dict[str, list[str]] = {_("layer"): [role_title(r.role) for r in c.rows]}
+    for k, label in enumerate(c.labels):
+        data[label] = [_cell_text(c, row, k, shown) for row in c.rows]
+    return pd.DataFrame(data)
 
 
 def render_table(c: Comparison) -> None:
-    st.subheader("Layer by layer")
-    st.caption(
-        "Aligned by role; a dash is a layer the variant does not have. Highlighted cells differ between "
-        "the variants; an invalid variant stops at its failing layer."
-    )
+    st.subheader(_("Layer by layer"))
     shown = st.pills(
-        "Columns",
-        ["output", "params", "MACs"],
+        _("Values"),
+        list(METRICS),
+        format_func=bind(_),
         selection_mode="multi",
-        default=["output", "params", "MACs"],
+        default=list(METRICS),
         key="compare_columns",
     ) or ["output"]
-    data: dict[str, list[str]] = {"layer": [r.role for r in c.rows]}
-    styles: dict[str, list[str]] = {"layer": ["" for _ in c.rows]}
-    for k, label in enumerate(c.labels):
-        for metric in [m for m in ("output", "params", "MACs") if m in shown]:
-            column = f"{label} · {metric}"
-            values, css = [], []
-            for row in c.rows:
-                cell = row.cells[k]
-                differs = {"output": row.differs_output, "params": row.differs_params, "MACs": row.differs_macs}
-                if cell.ok and metric == "output":
-                    values.append(format_shape(cell.output or ()))
-                elif cell.ok:  # exact parameters; MACs to 3 figures (the CSV has them exactly)
-                    values.append(f"{cell.params:,}" if metric == "params" else format_count(cell.macs or 0))
-                else:
-                    values.append(cell.output_text() if metric == "output" else "")
-                if cell.status == "error":
-                    css.append(ERROR_BG)
-                elif cell.status == "unreached":
-                    css.append(MUTED)
-                else:
-                    css.append(DIFF_BG if differs[metric] else "")
-            data[column], styles[column] = values, css
-    frame = pd.DataFrame(data)
-    style_frame = pd.DataFrame(styles)
-    styled = frame.style.apply(lambda _: style_frame, axis=None)
-    st.dataframe(
-        styled,
-        hide_index=True,
-        width="stretch",
-        height=38 + 35 * len(frame),
-        column_config={"layer": st.column_config.TextColumn("layer", pinned=True, width=90)},
-        key="compare_table",
+    shown = [m for m in METRICS if m in shown]
+    ref = c.labels[c.reference if c.reference is not None else 0]
+    st.caption(
+        _(
+            "Aligned by role; each cell holds {values}. {mark} marks a value that differs from {ref}. "
+            "A dash is a layer the variant does not have; an invalid variant stops at its failing layer.",
+            values=" · ".join(_(m) for m in shown),
+            mark=MARK,
+            ref=md_text(ref),
+        )
     )
-    st.toggle("Show every layer (ReLU, LRN, dropout …)", key="compare_all_layers")
+    frame = comparison_frame(c, shown)
+    if presenting():  # a canvas table cannot grow its type; an HTML table can (≥ 18 px)
+        st.table(frame.set_index(frame.columns[0]))
+    else:
+        layer = frame.columns[0]
+        st.dataframe(
+            frame,
+            hide_index=True,
+            width="stretch",
+            height=38 + 35 * len(frame),
+            column_config={layer: st.column_config.TextColumn(layer, pinned=True, width=90)},
+            key="compare_table",
+        )
+    st.toggle(_("Show every layer (ReLU, LRN, dropout …)"), key="compare_all_layers")
 
 
 def render_stages(c: Comparison) -> None:
     """Different families (AlexNet, VGG, ResNet) line up by stage, where their layers do not."""
-    st.subheader("Stage by stage")
+    st.subheader(_("Stage by stage"))
     st.caption(
-        "A stage ends where the map shrinks (a pool, or a strided conv or block): AlexNet's conv1 + pool1, "
-        "VGG's two 3×3 convs + pool1 and ResNet's stem are each stage 1. Each cell: output · weighted layers · "
-        "parameters · receptive field."
+        _(
+            "A stage ends where the map shrinks (a pool, or a strided conv or block): AlexNet's conv1 + pool1, "
+            "VGG's two 3×3 convs + pool1 and ResNet's stem are each stage 1. Each cell: output · weighted "
+            "layers · parameters · receptive field."
+        )
     )
     per = [stages(a) if a.valid else [] for a in c.analyses]
     n = max((len(p) for p in per), default=0)
+    stage_col = _("stage")
     rows = []
     for k in range(n):
-        row = {"stage": next((p[k].name for p in per if k < len(p) and p[k].name != "classifier"), "…")}
+        named = next((p[k] for p in per if k < len(p) and p[k].name != "classifier"), None)
+        row = {stage_col: named.label if named is not None else "…"}
         for label, ps in zip(c.labels, per):
             # the classifier lines up with the classifier, whatever the depth before it
             body = [x for x in ps if x.name != "classifier"]
             head = [x for x in ps if x.name == "classifier"]
-            stage = body[k] if k < len(body) else (head[0] if head and k == n - 1 else None)
+            stage = body[k] if k < len(body) else None
             if k == n - 1 and head:
-                row["stage"] = "classifier"
+                row[stage_col] = head[0].label
                 stage = head[0]
             row[label] = (
                 "—"
                 if stage is None
                 else f"{stage.output_text} · {stage.weighted} · {format_count(stage.params)}"
-                + (f" · RF {stage.receptive_field}" if stage.receptive_field else "")
+                + (" · " + _("RF {n}", n=stage.receptive_field) if stage.receptive_field else "")
             )
         rows.append(row)
     if rows:
-        st.dataframe(rows, hide_index=True, width="stretch", key="compare_stages")
+        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="compare_stages")
     notes = [note for a in c.analyses for note in architecture_notes(a)]
     if notes:
-        st.markdown("\n".join(f"- {md(note)}" for note in notes))
+        st.markdown("\n".join(f"- {md_text(str(note))}" for note in notes))
 
 
 def render_totals(c: Comparison) -> None:
-    st.subheader("Totals")
+    st.subheader(_("Totals"))
     ref = c.labels[c.reference] if c.reference is not None else None
-    st.caption(f"Ratios are to {md(ref)}, the first valid variant." if ref else "No variant is valid.")
+    st.caption(
+        _("Ratios are to {ref}, the first valid variant.", ref=md_text(ref)) if ref else _("No variant is valid.")
+    )
     rows = []
     for t in c.totals:
         rows.append(
             {
-                "variant": t.label,
-                "parameters": "—" if t.params is None else f"{t.params:,}",
-                "params ratio": "—" if t.params_ratio is None else f"{t.params_ratio:.3f}×",
+                _("variant"): t.label,
+                _("parameters"): "—" if t.params is None else f"{t.params:,}",
+                _("params ratio"): "—" if t.params_ratio is None else f"{t.params_ratio:.3f}×",
                 "MACs": "—" if t.macs is None else f"{t.macs:,}",
-                "MACs ratio": "—" if t.macs_ratio is None else f"{t.macs_ratio:.3f}×",
-                "status": f"invalid: {t.error}" if t.error else "valid",
+                _("MACs ratio"): "—" if t.macs_ratio is None else f"{t.macs_ratio:.3f}×",
+                _("status"): _("invalid: {error}", error=str(t.error)) if t.error else _("valid"),
             }
         )
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="compare_totals")
 
 
 def render_explanations(c: Comparison) -> None:
-    st.subheader("Every difference, explained")
+    """Every pairwise difference with its arithmetic, folded: the summary above is what most read."""
     if not c.explanations:
-        st.info("These variants are identical layer for layer.")
+        st.info(_("These variants are identical layer for layer."))
         return
     order = {row.role: i for i, row in enumerate(c.rows)}
     roles = sorted({e.role for e in c.explanations}, key=lambda r: (r == "total", order.get(r, len(order)), r))
-    with st.container(border=True, height=640):
+    with st.expander(_("Every difference, explained (pair by pair, {n} in all)", n=len(c.explanations))):
         for role in roles:
             lines = []
             for e in c.explanations_for(role):
                 who = " vs ".join(e.labels)
-                body = e.headline + (" — " + "; ".join(e.reasons) if e.reasons else "")
-                lines.append(f"- *{md(who)}*: {md(body)}")
-            st.markdown(f"**{md(role)}**\n" + "\n".join(lines))
+                lines.append(f"- *{md_text(who)}*: {md_text(e.body)}")
+            st.markdown(f"**{md_text(role_title(role))}**\n" + "\n".join(lines))
 
 
 def render_charts(c: Comparison) -> None:
-    st.subheader("Charts")
-    log = st.toggle("Logarithmic scale for parameters and MACs", value=True, key="compare_log")
+    st.subheader(_("Charts"))
+    log = st.toggle(_("Logarithmic scale for parameters and MACs"), value=True, key="compare_log")
     left, right = st.columns(2)
     with left:
         st.plotly_chart(params_figure(c, log=log), width="stretch", key="compare_params_chart")
@@ -283,70 +423,60 @@ def render_charts(c: Comparison) -> None:
 
 
 def render_images(c: Comparison) -> None:
-    st.subheader("The same image through each variant")
+    st.subheader(_("The same image through each variant"))
     roles = spatial_roles(c)
     if not roles:
-        st.info("None of these variants has a conv or pooling layer to show.")
+        st.info(_("None of these variants has a conv or pooling layer to show."))
         return
     st.caption(
-        "Each variant resizes and crops the image to its own input size, then runs it up to the chosen layer "
-        "with random weights (seed 0): what differs is the map size and the number of maps, not learned features."
+        _(
+            "Each variant resizes and crops the image to its own input size, then runs it up to the chosen "
+            "layer with random weights (seed 0): what differs is the map size and the number of maps, not "
+            "learned features."
+        )
     )
-    a, b, d = st.columns([1, 1, 1])
+    a, b = st.columns([2, 1])
     with a:
-        source = st.radio("Image", ["sample", "upload"], horizontal=True, key="compare_img_source")
+        image, _source = image_picker("compare_img")
     with b:
-        role = st.selectbox("Layer", roles, key="compare_role")
-    image = None
-    with d:
-        if source == "sample":
-            name = st.selectbox("Sample", sample_names(), key="compare_sample")
-            try:
-                image = load_sample(name).image
-            except ImageError as exc:
-                st.error(md(str(exc)))
-        else:
-            upload = st.file_uploader(
-                "Upload an image",
-                type=["png", "jpg", "jpeg", "webp", "bmp", "gif"],
-                key="compare_img_upload",
-                max_upload_size=20,
-            )
-            if upload is not None:
-                try:
-                    image = load_image(upload.getvalue(), name=upload.name).image
-                except ImageError as exc:
-                    st.error(md(str(exc)))
+        role = st.selectbox(_("Layer"), roles, key="compare_role")
     if image is None:
-        st.info("Choose a sample or upload an image to see the feature maps.")
         return
     key = image_digest(image)
     for col, analysis, label in zip(st.columns(len(c.labels)), c.analyses, c.labels):
         with col:
-            st.markdown(f"**{md(label)}**")
+            st.markdown(f"**{md_text(label)}**")
             if role not in analysis.names:
-                st.info(f"{md(label)} has no {role}.")
+                st.info(_("{label} has no {layer}.", label=md_text(label), layer=role))
                 continue
             if analysis.names.index(role) >= len(analysis.rows):
-                st.warning(f"{md(label)} is invalid before {role}: see its error above.")
+                st.warning(
+                    _("{label} is invalid before {layer}: see its error above.", label=md_text(label), layer=role)
+                )
                 continue
             try:
                 crop, grid, shape = _role_pictures(analysis.variant, role, key, image)
             except TimeoutError:
-                st.warning("The server is busy; try again in a moment.")
+                st.warning(_("The server is busy; try again in a moment."))
                 continue
-            st.image(crop, caption=f"what it sees: {format_shape(analysis.input_shape)}", width=160)
+            st.image(crop, caption=_("what it sees: {shape}", shape=format_shape(analysis.input_shape)), width=160)
             channels = int(shape.split("×")[0])
             st.image(
                 grid,
-                caption=f"{role}: {shape}, the first {min(16, channels)} of {channels} maps",
+                caption=_(
+                    "{layer}: {shape}, the first {n} of {channels} maps",
+                    layer=role,
+                    shape=shape,
+                    n=min(16, channels),
+                    channels=channels,
+                ),
                 width="stretch",
             )
 
 
 def render_share(c: Comparison, encoded: str) -> None:
-    st.subheader("Share and export")
-    st.caption("The page's address now holds this comparison: copy it from the address bar to share it.")
+    st.subheader(_("Share and export"))
+    st.caption(_("The page's address now holds this comparison: copy it from the address bar to share it."))
     st.code(f"?{QUERY_KEY}={encoded}" if len(encoded) <= 200 else f"?{QUERY_KEY}={encoded[:200]}…", language=None)
     stem = "compare-" + "-vs-".join(a.variant.name for a in c.analyses)
     stem = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in stem)[:120]
@@ -354,20 +484,26 @@ def render_share(c: Comparison, encoded: str) -> None:
     with a:
         st.download_button("CSV", comparison_csv(c), f"{stem}.csv", "text/csv", key="compare_dl_csv")
     with b:
-        st.download_button("Markdown table", comparison_markdown(c), f"{stem}.md", "text/markdown", key="compare_dl_md")
+        st.download_button(
+            _("Markdown table"), comparison_markdown(c), f"{stem}.md", "text/markdown", key="compare_dl_md"
+        )
     with d:
-        st.download_button("LaTeX table", comparison_latex(c), f"{stem}.tex", "application/x-tex", key="compare_dl_tex")
-    with st.expander("Markdown and LaTeX for slides"):
+        st.download_button(
+            _("LaTeX table"), comparison_latex(c), f"{stem}.tex", "application/x-tex", key="compare_dl_tex"
+        )
+    with st.expander(_("Markdown and LaTeX for slides")):
         st.code(comparison_markdown(c), language="markdown")
         st.code(comparison_latex(c), language="latex")
 
 
 @guarded
 def main() -> None:
-    st.title("Compare variants")
+    st.title(_("Compare variants"))
     st.caption(
-        "Two to four variants side by side: the current one from Build, ones saved there with "
-        "“Save to compare”, presets, or an uploaded config."
+        _(
+            "Two to four variants side by side: the current one from Build, ones saved there with "
+            "“Save to compare”, presets, or an uploaded config."
+        )
     )
     render_link_and_upload()
     choices = variant_choices()
@@ -377,33 +513,43 @@ def main() -> None:
     sync_widget(SELECT_KEY, wanted)
     notice = st.session_state.get(NOTICE_KEY)
     if notice and wanted == list(DEFAULT_SELECTION):
-        st.warning(md(notice))
+        st.warning(
+            md_text(
+                _(
+                    "The link's comparison could not be read: {reason}. Showing the default comparison instead.",
+                    reason=str(notice),
+                )
+            )
+        )
     selected = st.multiselect(
-        "Variants to compare",
+        _("Variants to compare"),
         list(choices),
+        format_func=bind(choice_text),  # bound: Streamlit may call it from another thread
         max_selections=MAX_VARIANTS,
         key=SELECT_KEY,
         on_change=_on_select,
-        help="The current variant is whatever the Build page shows now.",
+        help=_("The current variant is whatever the Build page shows now."),
     )
     if len(selected) < MIN_VARIANTS:
-        st.info(f"Pick at least {MIN_VARIANTS} variants to compare (up to {MAX_VARIANTS}).")
+        st.info(_("Pick at least {lo} variants to compare (up to {hi}).", lo=MIN_VARIANTS, hi=MAX_VARIANTS))
         return
-    variants = [choices[label] for label in selected]
-    labels = [f"current: {choices[x].name}" if x == CURRENT else x for x in selected]
+    variants = [choices[x] for x in selected]
+    labels = [column_label(x, choices[x]) for x in selected]
     encoded = encode_selection(variants)
     st.query_params[QUERY_KEY] = encoded
     share_panel()
     c = compare(variants, labels, all_layers=bool(st.session_state.get("compare_all_layers", False)))
+    render_variants(c, selected)
+    render_summary(c)
     render_header(c)
     render_table(c)
     render_totals(c)
-    render_stages(c)
     render_explanations(c)
+    render_stages(c)
     render_charts(c)
     render_images(c)
     render_share(c, encoded)
 
 
-page_setup("Compare", "🧠")
+page_setup(N_("Compare variants"), "🧠")
 main()

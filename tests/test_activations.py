@@ -519,3 +519,34 @@ def test_adaptive_pool_bins():
     analysis = analyse(variant)
     # Bins of 7 into 3: [0, 3), [2, 5), [4, 7).
     assert [receptive_window(analysis, 0, i, i).clipped for i in range(3)] == [(0, 0, 2, 2), (2, 2, 4, 4), (4, 4, 6, 6)]
+
+
+def test_device_and_budget_messages_are_data_rendered_by_each_reader():
+    from explorer.activations import CaptureCost, CaptureTooLarge, check_capture
+    from explorer.i18n import Message, using
+
+    acts = capture(seeded_model(features_only(PRESETS["lenet-5"])), torch.zeros(1, 1, 32, 32))
+    assert isinstance(acts.device_info, Message)  # cached for every reader: no text in it
+    with using("zh"):
+        assert acts.device == f"CPU（{torch.get_num_threads()} 个线程）"
+    with pytest.raises(CaptureTooLarge) as error:
+        check_capture(CaptureCost(300 * 1024**2, 10**9, "conv1 · 128×497×497"))
+    with using("zh"):
+        assert str(error.value) == (
+            "未运行：这张图像在各层的输出合计 300 MiB（最大的是 conv1 · 128×497×497），超过了一次运行可保留的 256 MiB："
+            "请使用更小的输入或更少的通道数。"
+        )
+        assert top_k_predictions(torch.tensor([0.0, 1.0]))[0][0] == "类别 1"
+
+
+def test_device_labels_in_each_language(monkeypatch):
+    """The CUDA and MPS labels too (no GPU needed: only the name is asked for)."""
+    from explorer.i18n import using
+    from explorer.runtime import device_label
+
+    monkeypatch.setattr(torch.cuda, "get_device_name", lambda device=None: "NVIDIA H200")
+    assert device_label(torch.device("cuda")) == "GPU (NVIDIA H200)"
+    assert device_label(torch.device("cuda"), "zh") == "GPU（NVIDIA H200）"
+    with using("zh"):
+        assert device_label(torch.device("mps")) == "Apple GPU（MPS）"
+    assert device_label(torch.device("mps")) == "Apple GPU (MPS)"

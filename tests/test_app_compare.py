@@ -7,11 +7,19 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from explorer.compare import MAX_QUERY_CHARS, compare, comparison_latex, comparison_markdown, encode_selection
+from explorer.compare import (
+    MAX_QUERY_CHARS,
+    compare,
+    comparison_latex,
+    comparison_markdown,
+    differs_from_reference,
+    encode_selection,
+)
 from explorer.presets import PRESETS
 from ui import CURRENT
 
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "2_Compare.py")
+MARK = "●"
 
 
 def run(query: str | None = None, **state) -> AppTest:
@@ -26,7 +34,17 @@ def run(query: str | None = None, **state) -> AppTest:
 
 
 def table(at: AppTest):
+    """The layer-by-layer table: a row per layer, a column per variant."""
     return at.dataframe[0].value.set_index("layer")
+
+
+def values(text: str) -> list[str]:
+    """A table cell's values (output · params · MACs), without the ● marks."""
+    return [part.removeprefix(MARK).strip() for part in text.split(" · ")]
+
+
+def output(at: AppTest, role: str, label: str) -> str:
+    return values(table(at).loc[role, label])[0]
 
 
 def explanation(at: AppTest, role: str) -> str:
@@ -43,13 +61,14 @@ def test_default_comparison():
     at = run()
     assert at.multiselect(key="compare_select").value == ["paper-2012", "torchvision", "keras-seed"]
     t = table(at)
-    assert list(t.loc["conv1", ["paper-2012 · output", "torchvision · output", "keras-seed · output"]]) == [
-        "96×55×55",
-        "64×55×55",
-        "96×54×54",
+    assert list(t.columns) == ["paper-2012", "torchvision", "keras-seed"]  # four fit 1440 px: one column each
+    assert list(t.loc["conv1"]) == [
+        "96×55×55 · 34,944 · 105M",
+        "● 64×55×55 · ● 23,296 · ● 70.3M",
+        "● 96×54×54 · ● 11,712 · ● 33.9M",
     ]
-    assert t.loc["fc6", "keras-seed · params"] == "26,218,496"
-    assert t.loc["adaptpool5", "paper-2012 · output"] == "—"
+    assert values(t.loc["fc6", "keras-seed"]) == ["4096", "26,218,496", "26.2M"]
+    assert t.loc["adaptpool5", "paper-2012"] == "—"
     assert [m.value for m in at.metric] == ["60,965,224", "61,100,840", "50,820,776"]
     totals = at.dataframe[1].value
     assert list(totals["parameters"]) == ["60,965,224", "61,100,840", "50,820,776"]
@@ -88,9 +107,9 @@ def test_invalid_variant_shows_its_error_while_the_others_compare():
     assert "Fix: set in_features to 9,216" in html.unescape(error.value)
     assert [m.value for m in at.metric] == ["60,965,224", "61,100,840"]
     t = table(at)
-    assert t.loc["fc6", "blog-broken-flatten · output"] == "✗ error"
-    assert t.loc["fc7", "blog-broken-flatten · output"] == "not reached"
-    assert t.loc["conv2", "blog-broken-flatten · params"] == "614,656"
+    assert t.loc["fc6", "blog-broken-flatten"] == "✗ error"
+    assert t.loc["fc7", "blog-broken-flatten"] == "not reached"
+    assert values(t.loc["conv2", "blog-broken-flatten"])[1] == "614,656"
     assert "blog-broken-flatten is invalid here, so its column stops" in explanation(at, "fc6")
     totals = at.dataframe[1].value
     assert totals["status"][1].startswith("invalid: Layer 13 (linear)")
@@ -103,7 +122,7 @@ def test_url_round_trip_with_a_custom_variant():
     at = run(query)
     assert at.multiselect(key="compare_select").value == ["keras-seed", "link: my net"]
     assert not at.warning
-    assert table(at).loc["input", "link: my net · output"] == "3×256×256"
+    assert output(at, "input", "link: my net") == "3×256×256"
     assert at.query_params["compare"] == query  # written back unchanged
     # change the selection: the URL follows
     at.multiselect(key="compare_select").set_value(["link: my net", "lenet-5", "d2l"]).run()
@@ -154,9 +173,8 @@ def test_current_and_saved_variants_from_build():
     assert options[:2] == [CURRENT, "saved: mine"]
     at.multiselect(key="compare_select").set_value([CURRENT, "saved: mine"]).run()
     assert not at.exception
-    t = table(at)
-    assert t.loc["conv1", "current: paper at 224 · output"] == "96×54×54"
-    assert t.loc["conv1", "saved: mine · output"] == "96×55×55"
+    assert output(at, "conv1", "current: paper at 224") == "96×54×54"
+    assert output(at, "conv1", "saved: mine") == "96×55×55"
     assert at.query_params["compare"] == encode_selection([current, PRESETS["single-gpu"]])
     assert at.query_params["compare"].endswith(",single-gpu")
 
@@ -174,7 +192,7 @@ def test_upload_config_joins_the_comparison():
         "uploaded: uploaded d2l",
     ]
     assert [html.unescape(s.value) for s in at.success] == ["Added uploaded d2l from d2l.json to the comparison."]
-    assert table(at).loc["fc8", "uploaded: uploaded d2l · output"] == "10"
+    assert output(at, "fc8", "uploaded: uploaded d2l") == "10"
 
 
 @pytest.mark.parametrize(
@@ -201,14 +219,12 @@ def test_every_layer_toggle_and_feature_map_role():
     at.toggle(key="compare_all_layers").set_value(True).run()
     assert not at.exception
     t = table(at)
-    assert list(t.loc["norm1", ["paper-2012 · output", "torchvision · output", "keras-seed · output"]]) == [
-        "96×55×55",
-        "—",
-        "—",
-    ]
+    assert list(t.loc["norm1"]) == ["96×55×55 · 0 · 0", "● —", "● —"]
     at.button_group(key="compare_columns").set_value(["output"]).run()
     assert not at.exception
-    assert list(table(at).columns) == ["paper-2012 · output", "torchvision · output", "keras-seed · output"]
+    assert list(table(at).loc["conv1"]) == ["96×55×55", "● 64×55×55", "● 96×54×54"]
+    at.button_group(key="compare_columns").set_value(["params", "MACs"]).run()
+    assert list(table(at).loc["conv3"]) == ["885,120 · 150M", "● 663,936 · ● 112M", "885,120 · ● 127M"]
     at.selectbox(key="compare_role").set_value("pool5").run()
     assert not at.exception
     assert captions(at)[1::2] == [
@@ -247,3 +263,94 @@ def test_alexnet_vgg_resnet_by_stage():
     notes = html.unescape("\n".join(m.value for m in at.markdown))
     assert "vgg16's largest layer is fc6: 103M of 138M parameters (74%)." in notes
     assert "two stacked 3×3 convs see a 5×5 window with 2·9·256² = 1,179,648 weights" in notes
+
+
+def test_each_variant_says_what_it_is_and_where_it_comes_from():
+    at = run()
+    (lines,) = [html.unescape(m.value) for m in at.markdown if html.unescape(m.value).startswith("- **paper-2012** — ")]
+    rows = lines.splitlines()
+    assert len(rows) == 3
+    assert rows[0].startswith("- **paper-2012** — The 2012 paper's two-GPU network: conv2, conv4 and conv5")
+    assert "Source: Krizhevsky, Sutskever, Hinton, ImageNet Classification with Deep CNNs (NIPS 2012)" in rows[0]
+    assert rows[1].startswith("- **torchvision** — torchvision.models.alexnet: the 'one weird trick' single-tower")
+    assert rows[2].startswith("- **keras-seed** — A blog's Keras AlexNet: conv1 'valid' (no padding) at 224")
+    assert "Source: A Keras tutorial blog post" in rows[2]
+    assert "54 instead of 55" not in rows[2]  # one line: the description's first sentence
+
+
+def summary_points(at: AppTest) -> list[str]:
+    (heading,) = [i for i, h in enumerate(at.subheader) if h.value in ("In short", "要点")]
+    del heading
+    blocks = [html.unescape(m.value) for m in at.markdown]
+    start = next(i for i, b in enumerate(blocks) if b.startswith("- ") and "**" not in b.split("\n")[0])
+    return [line[2:] for line in blocks[start].splitlines()]
+
+
+def test_summary_first_and_the_pairwise_text_folded():
+    at = run()
+    points = summary_points(at)
+    assert 3 <= len(points) <= 6
+    assert points[:4] == [
+        "Inputs: 3×227×227 / 3×224×224 / 1×224×224.",
+        "Map sizes part at conv1 (55 / 55 / 54) and stay apart: flatten gets 256×6×6 / 256×6×6 / 256×5×5, "
+        "so the classifier sees 9,216 / 9,216 / 6,400 features.",
+        "Parameters: 60,965,224 / 61,100,840 / 50,820,776 (1.000× / 1.002× / 0.834× of paper-2012). "
+        "The largest gap is at fc6: 37.8M / 37.8M / 26.2M.",
+        "Compute: 724M / 714M / 942M MACs (1.000× / 0.986× / 1.301× of paper-2012). "
+        "The largest gap is at conv2: 224M / 224M / 415M.",
+    ]
+    (folded,) = [e for e in at.expander if e.label.startswith("Every difference, explained")]
+    assert folded.label == "Every difference, explained (pair by pair, 37 in all)"
+    assert not folded.proto.expanded  # folded: the summary is what most read
+    assert any(html.unescape(m.value).startswith("**conv1**\n") for m in folded.markdown)
+
+
+def test_only_cells_that_differ_from_the_first_variant_are_marked():
+    variants = [PRESETS[n] for n in ("paper-2012", "torchvision", "keras-seed", "d2l")]
+    at = run(encode_selection(variants))
+    t = table(at)
+    assert list(t.columns) == ["paper-2012", "torchvision", "keras-seed", "d2l"]
+    c = compare(variants)
+    marked = 0
+    for row in c.rows:
+        for k, label in enumerate(c.labels):
+            text = t.loc[row.role, label]
+            parts = text.split(" · ")
+            differs = differs_from_reference(c, row, k)
+            expected = [m for m in ("output", "params", "MACs") if m in differs]
+            shown = ["output", "params", "MACs"][: len(parts)] if row.cells[k].ok else ["output"]
+            assert [m for m, part in zip(shown, parts) if part.startswith(MARK)] == expected, (row.role, label, text)
+            marked += len(expected)
+    assert not any(MARK in x for x in t["paper-2012"])  # the first variant is the reference
+    assert list(t.loc["fc7"]) == ["4096 · 16,781,312 · 16.8M"] * 4  # the same everywhere: nothing marked
+    assert t.loc["fc8", "d2l"] == "● 10 · ● 40,970 · ● 41K"
+    assert t.loc["conv3", "keras-seed"] == "● 384×12×12 · 885,120 · ● 127M"  # same weights, smaller map
+    # far fewer marks than the old "every cell of a differing row"
+    old = sum(len(c.labels) * 3 for row in c.rows if row.differs)
+    assert marked < old * 0.75, (marked, old)
+
+
+def test_torchvision_against_the_paper_says_dropout_before_vs_after():
+    at = run("torchvision,paper-2012")
+    points = summary_points(at)
+    assert 3 <= len(points) <= 6
+    assert points[0] == "Inputs: 3×224×224 / 3×227×227; yet every map from conv1 on has the same size in all of them."
+    assert points[4] == (
+        "Dropout sits in different places — before the linear layer (drop → fc, torchvision's order) in torchvision; "
+        "after the ReLU (fc → relu → drop, Caffe's order) in paper-2012. The same regularisation either way: "
+        "no parameters, no change in shape."
+    )
+    assert points[5] == "Widths differ: conv1 64 / 96; conv2 192 / 256; conv4 256 / 384."
+
+
+def test_presenting_mode_shows_the_table_as_html():
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.query_params["present"] = "1"
+    at.run()
+    assert not at.exception
+    (t,) = at.table  # an HTML table, whose type presenting mode can enlarge
+    assert list(t.value.loc["conv1"]) == [
+        "96×55×55 · 34,944 · 105M",
+        "● 64×55×55 · ● 23,296 · ● 70.3M",
+        "● 96×54×54 · ● 11,712 · ● 33.9M",
+    ]

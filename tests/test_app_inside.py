@@ -325,7 +325,7 @@ def test_imagenet_for_incompatible_variant_explains():
     _ok(at)
     assert html.unescape(at.info[0].value).startswith(
         "ImageNet weights were trained for torchvision's AlexNet and fit only a network with exactly its layer "
-        "shapes. This variant differs: features.0.weight is 96×3×11×11 here but 64×3×11×11 in torchvision;"
+        "shapes. This variant differs: `features.0.weight` is 96×3×11×11 here but 64×3×11×11 in torchvision;"
     )
     at.button(key="inside_use_torchvision").click().run()  # one click to a variant the weights fit
     _ok(at)

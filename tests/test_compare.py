@@ -23,12 +23,13 @@ from explorer.compare import (
     comparison_latex,
     comparison_markdown,
     decode_selection,
+    differs_from_reference,
     encode_selection,
     feature_grid,
     latex_escape,
-    markdown_escape,
     role_feature_maps,
     spatial_roles,
+    summary,
 )
 from explorer.presets import PRESETS
 from explorer.share import MAX_PARAM_CHARS, encode_config
@@ -102,11 +103,13 @@ def test_invalid_variant_keeps_its_column_and_the_others_compare():
     assert not fc6.differs  # the error cell is not a difference; 4096 and 37,752,832 agree
     assert c.row("conv2").cells[1].params == 614_656
     assert c.totals[1].params is None and c.totals[1].params_ratio is None
-    assert c.totals[1].error == "Layer 13 (linear): it expects 256 input features but 9,216 arrive (256×6×6 = 9,216)"
+    assert (
+        str(c.totals[1].error) == "Layer 13 (linear): it expects 256 input features but 9,216 arrive (256×6×6 = 9,216)"
+    )
     assert c.totals[2].params == 61_100_840
     (err,) = [e for e in c.explanations if e.labels == ("blog-broken-flatten",)]
     assert err.role == "fc6"
-    assert "in_features 256 ≠ 9,216" in err.reasons
+    assert "in_features 256 ≠ 9,216" in [str(r) for r in err.reasons]
     assert "fix: set in_features to 9,216" in err.text
 
 
@@ -285,7 +288,6 @@ def test_escapes():
     assert latex_escape("a_b%c&d#e$f~g^h\\i") == (
         "a\\_b\\%c\\&d\\#e\\$f\\textasciitilde{}g\\textasciicircum{}h\\textbackslash{}i"
     )
-    assert markdown_escape("my_net $5 *x* | y") == "my\\_net \\$5 \\*x\\* \\| y"
 
 
 # --- the URL ----------------------------------------------------------------------------------
@@ -437,3 +439,127 @@ def test_feature_grid_layout_and_scaling():
     assert (grid[12:16, 6:10] == 255).all()  # no sixth map: background
     with pytest.raises(ValueError, match="expected a C×H×W feature map"):
         feature_grid(np.zeros((4, 4)))
+
+
+# --- the short summary ------------------------------------------------------------------------
+
+
+def _numbers(text: str) -> list[str]:
+    import re
+
+    return [n.rstrip(".,") for n in re.findall(r"\d[\d,.]*[KMG×]?", text)]
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        DEFAULT_SELECTION,
+        ("paper-2012", "torchvision"),
+        ("torchvision", "paper-2012"),
+        ("keras-seed", "d2l"),
+        ("paper-2012", "torchvision", "keras-seed", "d2l"),
+        ("paper-2012", "blog-broken-flatten", "torchvision"),
+        ("paper-2012", "paper-2012"),
+        ("paper-2012", "caffe-bvlc"),
+        ("paper-2012", "single-gpu"),
+        ("torchvision", "vgg16", "resnet18"),
+        ("lenet-5", "resnet34-conv3-dashed"),
+    ],
+)
+def test_summary_has_three_to_six_points(names):
+    points = summary(compare([PRESETS[n] for n in names]))
+    assert 3 <= len(points) <= 6, [str(p) for p in points]
+
+
+def test_summary_names_the_numbers_that_differ():
+    c = default()
+    points = [str(p) for p in summary(c)]
+    text = " ".join(points)
+    assert "3×227×227 / 3×224×224 / 1×224×224" in points[0]  # the inputs
+    assert "conv1 (55 / 55 / 54)" in text and "256×6×6 / 256×6×6 / 256×5×5" in text  # where the maps part
+    assert "9,216 / 9,216 / 6,400 features" in text  # what fc6 sees
+    assert "60,965,224 / 61,100,840 / 50,820,776" in text and "0.834×" in text  # parameters and ratios
+    assert "fc6: 37.8M / 37.8M / 26.2M" in text  # the largest parameter gap
+    assert "724M / 714M / 942M MACs" in text and "1.301×" in text  # compute
+    assert "adaptpool5 in torchvision" in text and "LRN in paper-2012" in text  # what only some have
+    assert points[-1].startswith(
+        "Dropout sits in different places — after the ReLU (fc → relu → drop, Caffe's order) in paper-2012; "
+        "before the linear layer (drop → fc, torchvision's order) in torchvision, keras-seed."
+    )
+
+
+def test_summary_of_paper_224_against_227_is_the_story():
+    c = compare([PRESETS["paper-2012-224"], PRESETS["paper-2012"]])
+    points = [str(p) for p in summary(c)]
+    assert points == [
+        "Inputs: 3×224×224 / 3×227×227.",
+        "Map sizes part at conv1 (54 / 55) and stay apart: flatten gets 256×5×5 / 256×6×6, "
+        "so the classifier sees 6,400 / 9,216 features.",
+        "Parameters: 49,430,888 / 60,965,224 (1.000× / 1.233× of paper-2012-224). "
+        "The largest gap is at fc6: 26.2M / 37.8M.",
+        "Compute: 643M / 724M MACs (1.000× / 1.127× of paper-2012-224). The largest gap is at conv3: 127M / 150M.",
+    ]
+
+
+def test_summary_of_identical_and_of_invalid_variants():
+    same = [str(p) for p in summary(compare([PRESETS["paper-2012"], PRESETS["paper-2012"]]))]
+    assert same == [
+        "Parameters: the same 60,965,224 in every valid variant.",
+        "Compute: the same 724,406,816 MACs in every valid variant.",
+        "Layer for layer the same: every shape, parameter and MAC agrees.",
+    ]
+    bad = [str(p) for p in summary(compare([PRESETS["paper-2012"], PRESETS["blog-broken-flatten"]]))]
+    assert bad[0].startswith("blog-broken-flatten is invalid at fc6: Layer 13 (linear)")
+    assert "60,965,224 / — (1.000× / — of paper-2012)" in bad[2]
+
+
+def test_summary_and_explanations_in_chinese_keep_every_number():
+    from explorer.i18n import using
+    from tests.i18n_check import english_words, has_chinese
+
+    c = compare([PRESETS[n] for n in ("paper-2012", "torchvision", "keras-seed", "d2l")])
+    texts = [lambda p=p: str(p) for p in summary(c)] + [lambda e=e: e.text for e in c.explanations]
+    for text in texts:
+        en = text()
+        with using("zh"):
+            zh = text()
+        assert has_chinese(zh), zh
+        assert not english_words(zh), (zh, english_words(zh))
+        assert sorted(_numbers(en)) == sorted(_numbers(zh)), (en, zh)
+
+
+def test_differs_from_reference():
+    c = compare([PRESETS[n] for n in ("paper-2012", "torchvision", "keras-seed")])
+    conv3 = c.row("conv3")
+    assert differs_from_reference(c, conv3, 0) == set()
+    assert differs_from_reference(c, conv3, 1) == {"params", "MACs"}  # 384×13×13 in both
+    assert differs_from_reference(c, conv3, 2) == {"output", "MACs"}  # the same weights on a 12×12 map
+    assert differs_from_reference(c, c.row("adaptpool5"), 1) == {"output"}  # present vs absent; 0 params either way
+    assert differs_from_reference(c, c.row("fc6"), 2) == {"params", "MACs"}
+    assert differs_from_reference(c, c.row("fc7"), 2) == set()
+    bad = compare([PRESETS["paper-2012"], PRESETS["blog-broken-flatten"]])
+    assert differs_from_reference(bad, bad.row("fc6"), 1) == set()  # an error is not a difference
+
+
+def test_exports_in_chinese_have_chinese_headers_and_the_same_numbers():
+    from explorer.i18n import using
+
+    c = compare([PRESETS["paper-2012"], PRESETS["blog-broken-flatten"]])
+    en = [comparison_csv(c), comparison_markdown(c), comparison_latex(c)]
+    with using("zh"):
+        zh = [comparison_csv(c), comparison_markdown(c), comparison_latex(c)]
+    assert zh[0].splitlines()[0] == (
+        "层,paper-2012 输出,paper-2012 参数量,paper-2012 乘加运算,"
+        "blog-broken-flatten 输出,blog-broken-flatten 参数量,blog-broken-flatten 乘加运算"
+    )
+    assert zh[0].splitlines()[1].startswith("输入,3x227x227,0,0,")
+    assert "fc7,4096,16781312,16777216,未到达,未到达,未到达" in zh[0].splitlines()
+    assert zh[0].splitlines()[-1] == "合计,,60965224,724406816,无效,,"
+    assert zh[1].splitlines()[0] == "| 层 | paper-2012 | blog-broken-flatten |"
+    assert zh[1].splitlines()[-2:] == [
+        "| 总参数量 | 60,965,224 (1.000×) | 无效 |",
+        "| 总乘加运算 | 724M (1.000×) | 无效 |",
+    ]
+    assert zh[2].splitlines()[2] == "层 & paper-2012 & blog-broken-flatten \\\\"
+    for a, b in zip(en, zh):
+        assert _numbers(a) == _numbers(b)

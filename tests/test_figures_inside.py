@@ -193,7 +193,7 @@ def test_lrn_formula_and_pytorch_note_agree_with_pytorch():
     assert r"k = 2,\; n = 5,\; \alpha = 0.0001,\; \beta = 0.75" in latex
     assert "2\\text{ neighbours either side}" in latex
     note = lrn_pytorch_note(layer)
-    assert "alpha = α·n = 0.0005: nn.LocalResponseNorm(size=5, alpha=0.0005, beta=0.75, k=2)" in note
+    assert "alpha = α·n = 0.0005: `nn.LocalResponseNorm(size=5, alpha=0.0005, beta=0.75, k=2)`" in note
     caffe = PRESETS["caffe-bvlc"].layers[2]
     assert r"k = 1,\; n = 5,\; \alpha = 2e-05" in lrn_formula_latex(caffe)
     assert "alpha = α·n = 0.0001" in lrn_pytorch_note(caffe)
@@ -249,3 +249,41 @@ def test_lrn_ratio_is_said_as_a_number_on_an_honest_scale():
     assert r.spread_percent < 0.1
     assert r.text().startswith(f"after ÷ before is ×{r.low:.4f} to ×{r.high:.4f}")
     assert "k^−β = 0.5946" in r.text()
+
+
+# --- 中文: the words drawn into the pictures, with a CJK font where there is one ----------------------
+
+
+def test_pictures_draw_their_words_in_the_current_language():
+    from explorer import figures_inside as F
+    from explorer.i18n import using
+
+    weight = torch.rand(96, 3, 11, 11, generator=torch.Generator().manual_seed(0))
+    english = np.asarray(filter_tiles(weight, towers=2))
+    with using("zh"):
+        chinese = np.asarray(filter_tiles(weight, towers=2))  # "GPU 1：卷积核 0–47"
+        assert top5_figure([("tabby", 1.0)]).layout.title.text == "top-5 预测结果"
+        assert top5_figure([("tabby", 1.0)]).layout.xaxis.title.text == "概率（%）"
+        note = lrn_pytorch_note(LRN())
+        assert note.startswith("PyTorch 的 nn.LocalResponseNorm 计算的是")
+        assert r"\text{每个通道对自身及两侧各 }2\text{ 个相邻通道求和}" in lrn_formula_latex(LRN())
+    assert english.shape == chinese.shape  # the same layout, other words in the label row only
+    assert (english[22:] == chinese[22:]).all() and not (english[:22] == chinese[:22]).all()
+    if F.missing_cjk_font() is None:  # the Chinese label is drawn with the CJK font, not DejaVu's boxes
+        assert F._font_for("卷积核", 14).getname()[0] == F.fonts.cjk_font()
+    assert F._font_for("GPU 1: filters 0–47", 14).getname()[0] == "DejaVu Sans"  # English unchanged
+
+
+def test_without_a_cjk_font_the_pictures_are_still_drawn(monkeypatch):
+    from explorer import figures_inside as F
+    from explorer.i18n import using
+
+    monkeypatch.setattr(F, "_cjk_font_path", lambda: None)
+    F._font.cache_clear()
+    try:
+        assert F.missing_cjk_font() == "fonts-noto-cjk"
+        with using("zh"):
+            image = lrn_panels(torch.rand(6, 6), torch.rand(6, 6) / 2)
+        assert image.size == lrn_panels(torch.rand(6, 6), torch.rand(6, 6)).size
+    finally:
+        F._font.cache_clear()

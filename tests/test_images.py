@@ -328,3 +328,45 @@ def images_patterns():
     from explorer.images import PATTERNS
 
     return list(PATTERNS)
+
+
+# --- 中文: the same errors, steps and notes as data, rendered in the reader's language -----------------
+
+
+def test_errors_steps_and_notes_render_in_each_language():
+    from explorer.i18n import using
+
+    with pytest.raises(I.ImageError) as info:
+        I.load_image(b"name,score\nada,3\n", "notes.png")
+    with using("zh"):
+        assert str(info.value) == (
+            "notes.png 不是图像：其中是文本而不是图像数据（是不是把别的文件改成了图像扩展名？）。"
+            "请使用 PNG、JPEG、WebP、BMP 或 GIF 文件。"
+        )
+    assert str(info.value).startswith("notes.png is not an image: it contains text")  # the same data, in English
+    pre = I.preprocess(I.load_sample("cat").image, InputSpec(3, 227, 227))
+    with using("zh"):
+        assert [s.title for s in pre.steps] == ["原图", "短边缩放到 259", "中心裁剪 227×227", "转为张量", "标准化"]
+        assert pre.steps[1].note == "双线性插值；256·227/224 = 259.43 → 259"
+        assert I.colour_planes(I.preprocess(I.make_pattern("checkerboard"), InputSpec(1, 32, 32)))[0].label == "灰度"
+    big = I.load_image(encode(Image.new("RGB", (3000, 2000)), "PNG"), "big.png")
+    with using("zh"):
+        assert big.notes == ("已从 3000×2000 缩小到 1024×683",)
+    assert big.notes == ("downscaled from 3000×2000 to 1024×683",)
+
+
+def test_the_paper_note_keeps_its_numbers_in_chinese():
+    """The page compares both languages' numbers; no number ends a sentence ("256×256." vs "256×256。")."""
+    import re
+
+    from explorer.i18n import _, using
+
+    number = re.compile(r"\d[\d,.]*")
+    with using("zh"):
+        chinese = _(I.PAPER_MEAN_NOTE)
+    assert chinese != I.PAPER_MEAN_NOTE
+    assert (
+        sorted(number.findall(chinese))
+        == sorted(number.findall(I.PAPER_MEAN_NOTE))
+        == sorted(["2012", "256", "256", "3", "256", "256"])
+    )

@@ -60,8 +60,8 @@ def test_torchvision_shapes():
         "lenet-5": False,
     } | {name: False for name in PRESETS if name.startswith(("vgg", "resnet"))}
     assert W.shape_differences(PRESETS["paper-2012"], limit=2) == [
-        "features.0.weight is 96×3×11×11 here but 64×3×11×11 in torchvision",
-        "features.0.bias is 96 here but 64 in torchvision",
+        "`features.0.weight` is 96×3×11×11 here but 64×3×11×11 in torchvision",
+        "`features.0.bias` is 96 here but 64 in torchvision",
     ]
     assert W.shape_differences(PRESETS["torchvision"]) == []
 
@@ -352,3 +352,44 @@ def test_exact_load():
         report.exact and report.summary() == "10 of 10 tensors match; 0 missing, 0 unexpected, 0 with the wrong shape"
     )
     assert all(torch.equal(model.state_dict()[k], v) for k, v in source.items())
+
+
+# --- 中文: messages are data; the match table's headers and statuses in the reader's language --------
+
+
+def test_messages_and_the_match_table_in_each_language():
+    from explorer.i18n import using
+
+    with pytest.raises(W.WeightsError) as info:
+        W.load_state_dict_file(b"")
+    assert isinstance(info.value.message, W.Message)  # what the page caches: data, not text
+    with using("zh"):
+        assert str(info.value) == "权重文件是空的（0 字节）：请重新选择 .pth 文件。"
+    assert str(info.value) == "the weights file is empty (0 bytes): choose the .pth file again."
+    report = W.match_report(build_model(PRESETS["paper-2012"]), build_model(PRESETS["lenet-5"]).state_dict())
+    with using("zh"):
+        assert report.summary() == "16 个张量中有 0 个相符；12 个缺失，6 个多余，4 个形状不对"
+        assert report.rows[0].to_dict() == {
+            "键名": "features.0.weight",
+            "状态": "形状不符",
+            "模型中的形状": "96×3×11×11",
+            "文件中的形状": "6×1×5×5",
+        }
+        with pytest.raises(W.WeightsError, match="^这些权重与这个变体不相符（16 个张量中有 0 个相符"):
+            W.apply_state_dict(build_model(PRESETS["paper-2012"]), build_model(PRESETS["lenet-5"]).state_dict())
+        assert W.shape_differences(PRESETS["paper-2012"], limit=1) == [
+            "`features.0.weight` 在这里是 96×3×11×11，在 torchvision 中是 64×3×11×11"
+        ]
+
+
+def test_unusable_reasons_join_in_each_language():
+    from explorer.i18n import using
+
+    source = build_model(PRESETS["lenet-5"]).state_dict()
+    source["features.0.bias"] = torch.zeros(6, dtype=torch.int64)
+    source["features.3.weight"] = source["features.3.weight"].to_sparse()
+    report = W.match_report(build_model(PRESETS["lenet-5"]), source)
+    assert report.summary().endswith(", 2 unusable (int64 dtype, not floating point, sparse tensor)")
+    with using("zh"):
+        assert report.summary().endswith("，2 个无法使用（int64 类型，不是浮点数；稀疏张量）")
+        assert report.problems[0].reason == "int64 类型，不是浮点数"

@@ -31,6 +31,7 @@ __all__ = [
     "language",
     "md",
     "page_setup",
+    "on_phone",
     "presenting",
     "int_in",
     "one_of",
@@ -113,6 +114,33 @@ h2, h3 { font-size: 36px !important; }
 </style>"""
 
 
+# Phones (≤ 640 px): the four headline numbers two by two instead of one per screen, and room
+# between the tabs and a table's toolbar. Static CSS, like PRESENT_CSS.
+PHONE_CSS = """<style>
+@media (max-width: 640px) {
+  [data-testid="stHorizontalBlock"]:has([data-testid="stMetric"]) { flex-flow: row wrap !important; gap: 0.75rem !important; }
+  [data-testid="stHorizontalBlock"]:has([data-testid="stMetric"]) > [data-testid="stColumn"] {
+    flex: 1 1 calc(50% - 0.75rem) !important; min-width: calc(50% - 0.75rem) !important; width: calc(50% - 0.75rem) !important; }
+  [data-testid="stMetricValue"] { font-size: 1.55rem !important; }
+  [data-testid="stMetricLabel"] p { font-size: 0.8rem !important; }
+  [data-testid="stMain"] [data-testid="stDataFrame"] { margin-top: 2.25rem; }
+  h1 { font-size: 2rem !important; }
+}
+</style>"""
+
+
+def on_phone() -> bool:
+    """A phone's browser (its User-Agent says so): the few controls that matter go in the main area.
+
+    Known from the request's headers, so a desktop pays nothing for the phone's extra widgets.
+    """
+    try:
+        agent = str(st.context.headers.get("User-Agent") or "")
+    except Exception:  # no browser behind this run (AppTest)
+        return False
+    return any(word in agent for word in ("Mobi", "Android", "iPhone", "iPod"))
+
+
 def presenting() -> bool:
     """Presenting mode: `?present=1` on a session's first page, then the sidebar toggle."""
     ss = st.session_state
@@ -158,8 +186,7 @@ def page_setup(title: str, icon: str) -> bool:
             on_change=_on_present,
             help=_("Large type for a projector; the controls fold into this sidebar. Also `?present=1` in the URL."),
         )
-    if on:
-        st.markdown(PRESENT_CSS, unsafe_allow_html=True)
+    st.html(PRESENT_CSS if on else PHONE_CSS)  # only <style>: Streamlit adds it without taking any space
     keep_query()
     return on
 
@@ -410,8 +437,10 @@ def image_picker(key_prefix: str) -> tuple[Any, str]:
     sources = [N_("Sample photo"), N_("Pattern"), N_("Upload")]  # stable ids, shown translated
     source = st.radio(_("Image"), sources, format_func=i18n.bind(_), key=f"{key_prefix}_source", horizontal=True)
     if source == "Sample photo":
-        name = st.selectbox(_("Sample photo"), images.sample_names(), key=f"{key_prefix}_sample")
-        return images.load_sample(name).image, _("sample: {name}", name=name)
+        name = st.selectbox(
+            _("Sample photo"), images.sample_names(), format_func=i18n.bind(_), key=f"{key_prefix}_sample"
+        )
+        return images.load_sample(name).image, _("sample: {name}", name=_(name))
     if source == "Pattern":
         name = st.selectbox(_("Pattern"), images.PATTERNS, format_func=i18n.bind(_), key=f"{key_prefix}_pattern")
         return images.make_pattern(name), _("pattern: {name}", name=_(name))
@@ -431,11 +460,11 @@ def image_picker(key_prefix: str) -> tuple[Any, str]:
         try:
             memo = (ident, images.load_image(upload.getvalue(), upload.name), None)
         except images.ImageError as exc:
-            memo = (ident, None, str(exc))
+            memo = (ident, None, exc)  # rendered when shown: in the reader's language of that moment
         st.session_state[memo_key] = memo
     _ident, loaded, error = memo
-    if error:
-        st.error(md(error), icon="🚫")
+    if error is not None:
+        st.error(md(str(error)), icon="🚫")
         return None, ""
     if loaded.notes:
         st.caption(md("; ".join(loaded.notes)))

@@ -352,7 +352,7 @@ def _field_for(block: ConvBlock | ResBlock, name: str) -> Field | None:
 
 
 @callback
-def _on_block_field(name: str, i: int) -> None:
+def _on_block_field(name: str, i: int, prefix: str = "") -> None:
     design = design_of(variant())
     if design is None or not 0 <= i < len(design.blocks):
         return  # a stale event for a block that no longer exists
@@ -360,20 +360,24 @@ def _on_block_field(name: str, i: int) -> None:
     if field is None:
         return  # a stale event from a block of the other kind
     options = field.options() if field.options else None
-    value = field.clean(st.session_state.get(f"b{i}_{name}"), options)
+    value = field.clean(st.session_state.get(f"{prefix}b{i}_{name}"), options)
     if value is None:
         return  # not a value this field takes: the next render writes the variant's value back
     block = field.set(design.blocks[i], value)
     _commit_design(design.replace(blocks=(*design.blocks[:i], block, *design.blocks[i + 1 :])))
 
 
-def block_widget(name: str, i: int, **kwargs: Any) -> Any:
-    """Draw block i's widget for field `name`, its value written from the variant."""
+def block_widget(name: str, i: int, *, prefix: str = "", **kwargs: Any) -> Any:
+    """Draw block i's widget for field `name`, its value written from the variant.
+
+    `prefix` gives a second widget for the same field (the phone's controls in the main area): both
+    are written from the variant before they are drawn, so they always agree.
+    """
     design = design_of(variant())
     field = _field_for(design.blocks[i], name)
     value = field.get(design.blocks[i])
     options = field.options() if field.options else None
-    return _draw(field, f"b{i}_{name}", value, options, _on_block_field, (name, i), **kwargs)
+    return _draw(field, f"{prefix}b{i}_{name}", value, options, _on_block_field, (name, i, prefix), **kwargs)
 
 
 @callback
@@ -428,8 +432,8 @@ def design_widget(key: str, *, label: str | None = None, **kwargs: Any) -> Any:
 
 
 @callback
-def on_preset() -> None:
-    name = st.session_state.get("preset")
+def on_preset(key: str = "preset") -> None:
+    name = st.session_state.get(key)
     if name not in PRESETS:
         return
     _load(PRESETS[name], base=name)
@@ -456,9 +460,9 @@ def on_input_size(size: int) -> None:
 
 
 @callback
-def on_edit_block() -> None:
+def on_edit_block(key: str = "edit_block") -> None:
     design = design_of(variant())
-    i = st.session_state.get("edit_block")
+    i = st.session_state.get(key)
     if design is not None and isinstance(i, int) and not isinstance(i, bool) and 0 <= i < len(design.blocks):
         st.session_state[EDIT] = i
 

@@ -284,4 +284,5 @@ MESSAGES = {
         "{name} 共有 {blocks} 个残差块：{solid} 个用恒等捷径连接（实线），"
         "{dashed} 个在形状改变处用 1×1 卷积捷径连接（虚线）。"
     ),
+    "Every other control is in the sidebar: » at the top left.": "其余控件都在侧边栏：点左上角的 »。",
 }
