@@ -125,6 +125,7 @@ PHONE_CSS = """<style>
   [data-testid="stMetricLabel"] p { font-size: 0.8rem !important; }
   [data-testid="stMain"] [data-testid="stDataFrame"] { margin-top: 2.25rem; }
   h1 { font-size: 2rem !important; }
+  [data-testid="stMain"] .katex-display { overflow-x: auto; overflow-y: hidden; }  /* a long formula scrolls */
 }
 </style>"""
 

@@ -70,7 +70,7 @@ def test_page_on_a_phone(browser, server_url, path, name):
         wide = page.evaluate(
             """() => [...document.querySelectorAll('[data-testid="stMain"] *')]
                 .filter(e => e.offsetParent !== null && e.getBoundingClientRect().right > window.innerWidth + 2
-                        && !e.closest('[data-testid="stDataFrame"], [data-testid="stTable"], .stPlotlyChart, pre, [data-testid="stCode"], [data-testid="stTabs"] [role="tablist"]'))
+                        && !e.closest('[data-testid="stDataFrame"], [data-testid="stTable"], .stPlotlyChart, pre, [data-testid="stCode"], [data-testid="stTabs"] [role="tablist"], .katex-display > .katex'))
                 .slice(0, 5).map(e => (e.getAttribute('data-testid') || e.tagName) + ': ' + (e.innerText || '').slice(0, 60))"""
         )
         assert not wide, f"wider than the phone: {wide}"
@@ -104,7 +104,7 @@ def test_build_on_a_phone_edits_in_the_main_area(browser, server_url):
         assert abs(first["y"] - second["y"]) < 5 and second["x"] > first["x"], (first, second)
         controls.get_by_role("button", name="224 × 224").click()
         wait_idle(page)
-        thumb = page.locator(".st-key-m_b0_k [role='slider']")
+        thumb = page.locator(".st-key-m_b0_k input[type='range']")
         thumb.focus()
         for _ in range(2):
             thumb.press("ArrowRight")
