@@ -23,7 +23,7 @@ from explorer.figures import compute_split, diagram_caption, diagram_image, diag
 from explorer.fonts import missing_font_notice
 from explorer.formula import PYTORCH_FORMULA
 from explorer.i18n import N_, Message, _
-from explorer.presets import PRESETS
+from explorer.presets import PRESETS, preset_totals
 from explorer.runtime import forward_slot, pick_device, timed_forward
 from explorer.share import encode_variant
 from explorer.spec import Variant, variant_to_json
@@ -42,10 +42,9 @@ from ui import (
     show_variant_error,
 )
 
-# Each preset's total (None: invalid), computed once; the words around it are rendered per reader.
-PRESET_TOTALS: dict[str, int | None] = {
-    name: a.total_params if a.valid else None for name, a in ((name, analyse(v)) for name, v in PRESETS.items())
-}
+# Each preset's total (None: invalid), computed once per process (this module runs on every rerun);
+# the words around it are rendered per reader.
+PRESET_TOTALS: dict[str, int | None] = preset_totals()
 TABS = [N_("Layers"), N_("Diagram"), N_("Parameters & compute"), N_("Forward pass"), N_("Share & export")]
 
 
@@ -158,10 +157,12 @@ def _block_controls(i: int, block: ConvBlock | ResBlock, n_blocks: int, name: st
         with c2:
             bs.block_widget("bn", i)
         bs.block_widget("lrn", i)
-        with st.expander(_("LRN k, n, α, β")):
-            off = block.lrn is None
-            for name_ in ("lrn_n", "lrn_a", "lrn_b", "lrn_k"):
-                bs.block_widget(name_, i, disabled=off)
+        lrn = st.expander(_("LRN k, n, α, β"), key=f"b{i}_lrn_open", on_change="rerun")
+        with lrn:
+            if lrn.open:
+                off = block.lrn is None
+                for name_ in ("lrn_n", "lrn_a", "lrn_b", "lrn_k"):
+                    bs.block_widget(name_, i, disabled=off)
         bs.block_widget("pool", i)
         off = block.pool is None
         c1, c2 = st.columns(2)
@@ -185,7 +186,14 @@ def _block_controls(i: int, block: ConvBlock | ResBlock, n_blocks: int, name: st
 
 
 def _classifier(design: Design) -> None:
-    st.subheader(_("Classifier"))
+    # A lazy expander: its eight widgets cost every rerun only while it is open.
+    box = st.expander(_("Classifier"), key="classifier_open", on_change="rerun")
+    with box:
+        if box.open:
+            _classifier_controls(design)
+
+
+def _classifier_controls(design: Design) -> None:
     bs.design_widget("head")
     if not design.head:
         bs.design_widget("adaptive_on", label=N_("adaptive average pool at the end"))
@@ -261,18 +269,24 @@ def _sidebar() -> None:
             )
             _classifier(design)
 
-        with st.expander(_("Edit as JSON"), expanded=bs.json_error() is not None):
-            st.caption(
-                _("Paste a config (the format the download gives) and apply it. Bad JSON keeps the current variant.")
-            )
-            bs.sync_json_widget()
-            st.text_area(_("config JSON"), key="json_text", height=260, on_change=bs.on_json_edit)
-            c1, c2 = st.columns(2)
-            c1.button(_("Apply JSON"), key="json_apply", on_click=bs.on_apply_json, width="stretch")
-            c2.button(_("Load current"), key="json_refresh", width="stretch", on_click=bs.on_json_reload)
-            error = bs.json_error()
-            if error is not None:
-                show_variant_error(error)
+        if bs.json_error() is not None:
+            ss["json_open"] = True  # the error is shown where the JSON is
+        editor = st.expander(_("Edit as JSON"), key="json_open", on_change="rerun")
+        with editor:
+            if editor.open:
+                st.caption(
+                    _(
+                        "Paste a config (the format the download gives) and apply it. Bad JSON keeps the current variant."
+                    )
+                )
+                bs.sync_json_widget()
+                st.text_area(_("config JSON"), key="json_text", height=260, on_change=bs.on_json_edit)
+                c1, c2 = st.columns(2)
+                c1.button(_("Apply JSON"), key="json_apply", on_click=bs.on_apply_json, width="stretch")
+                c2.button(_("Load current"), key="json_refresh", width="stretch", on_click=bs.on_json_reload)
+                error = bs.json_error()
+                if error is not None:
+                    show_variant_error(error)
 
 
 def _phone_controls() -> None:
@@ -543,10 +557,15 @@ def _formulas(analysis: Analysis) -> None:
                  shape=format_shape(row.input)))  # fmt: skip
     for axis, f in row.formulas:
         st.markdown(f"- **{axis}**: `{f.text}`  \n  {f.remainder_text}")
-    with st.expander(_("All conv/pool layers")):
-        st.markdown(
-            "\n".join(f"- **{r.name}**: `{r.formulas[0][1].text}` — {r.formulas[0][1].remainder_text}" for r in spatial)
-        )
+    # Lazy expanders (here and below): a closed one sends nothing, so a slider move costs less.
+    every = st.expander(_("All conv/pool layers"), key="formulas_open", on_change="rerun")
+    with every:
+        if every.open:
+            st.markdown(
+                "\n".join(
+                    f"- **{r.name}**: `{r.formulas[0][1].text}` — {r.formulas[0][1].remainder_text}" for r in spatial
+                )
+            )
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)

@@ -848,6 +848,7 @@ def _step(
     )
 
 
+@lru_cache(maxsize=512)  # pure, and its result frozen: a page asks for the same few variants on every rerun
 def analyse(variant: Variant) -> Analysis:
     """Walk the layers once, by arithmetic; stops at the first invalid layer."""
     names = layer_names(variant.layers)

@@ -9,6 +9,8 @@ building each variant in PyTorch; tests/test_presets.py pins them.
 
 from __future__ import annotations
 
+import functools
+
 from .i18n import Message, _
 from .spec import (
     LRN,
@@ -382,6 +384,14 @@ PRESETS: dict[str, Variant] = {
 }
 
 DEFAULT_PRESET = "paper-2012"
+
+
+@functools.lru_cache(maxsize=1)
+def preset_totals() -> dict[str, int | None]:
+    """Each preset's parameter count (None: the preset is invalid on purpose), computed once."""
+    from .analysis import analyse  # analysis imports this module's neighbours; import late
+
+    return {name: (a.total_params if a.valid else None) for name, a in ((n, analyse(v)) for n, v in PRESETS.items())}
 
 
 def preset_names() -> list[str]:

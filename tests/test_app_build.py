@@ -15,6 +15,8 @@ APP = "../app.py"
 
 def fresh(query=None):
     at = AppTest.from_file(APP, default_timeout=120)
+    at.session_state["json_open"] = True  # the JSON editor and the classifier are lazy expanders: open them
+    at.session_state["classifier_open"] = True
     if query:
         for k, v in query.items():
             at.query_params[k] = v
@@ -261,6 +263,9 @@ def test_diagram_and_compute_tabs():
 
 def test_share_panel_link_and_qr_code():
     at = fresh({"preset": "paper-2012-224"})
+    assert not [c for c in at.code if "preset=" in c.value]  # a closed panel sends nothing
+    at.session_state["share_open"] = True
+    at.run()
     (code,) = [c.value for c in at.code if "preset=" in c.value or "v=" in c.value]
     assert code.endswith("?preset=paper-2012-224")
     assert not at.image

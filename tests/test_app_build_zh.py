@@ -29,6 +29,7 @@ TABS = ["Layers", "Diagram", "Parameters & compute", "Forward pass", "Share & ex
 
 def fresh(lang: str, **query: str) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=120)
+    at.session_state["classifier_open"] = True  # a lazy expander: check its widgets' words too
     at.query_params["lang"] = lang
     for key, value in query.items():
         at.query_params[key] = value

@@ -29,6 +29,7 @@ def tok(text: str) -> str:
 
 def run(path=APP, query=None, session=None):
     at = AppTest.from_file(path, default_timeout=120)
+    at.session_state["classifier_open"] = True  # a lazy expander on the Build page: its widgets are tested too
     for k, v in (query or {}).items():
         at.query_params[k] = v
     for k, v in (session or {}).items():
@@ -59,6 +60,9 @@ def url_variant(at):
 
 
 def apply_json(at, text):
+    if not at.session_state["json_open"] if "json_open" in at.session_state else True:
+        at.session_state["json_open"] = True  # the JSON editor is a lazy expander
+        at.run()
     at.text_area(key="json_text").set_value(text).run()
     return at.button(key="json_apply").click().run()
 

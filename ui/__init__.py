@@ -247,7 +247,10 @@ def share_panel() -> None:
     base = str(st.context.url or "").split("?")[0]
     query = "&".join(f"{k}={urllib.parse.quote(str(v), safe='')}" for k, v in st.query_params.to_dict().items())
     link = base + ("?" + query if query else "")
-    with st.sidebar.expander(_("🔗 Link and QR code of this page")):
+    panel = st.sidebar.expander(_("🔗 Link and QR code of this page"), key="share_open", on_change="rerun")
+    with panel:
+        if not panel.open:  # lazy: a closed panel sends nothing on every rerun
+            return
         st.caption(_("The link opens this page as it is now. Copy it with the button at its right."))
         st.code(link, language=None, wrap_lines=True)
         if not st.toggle(_("QR code for phones"), key="share_qr"):
