@@ -62,6 +62,7 @@ from explorer.figures_inside import (
 from explorer.i18n import N_, Message, _
 from explorer.presets import PRESETS
 from explorer.runtime import device_label, forward_slot, pick_device
+from explorer.share import decode_query, encode_variant
 from explorer.spec import LRN, Conv, InputSpec, Variant, variant_to_json
 
 # Stable option ids of the weights radio (what tests set and the logic compares), shown translated.
@@ -449,6 +450,8 @@ def render_feature_maps(analysis: Analysis, acts: Activations, pre: images.Prepr
     lang = i18n.language()
     c1, c2, c3 = st.columns([2, 2, 2])
     with c1:
+        if st.session_state.get("inside_layer") not in spatial:  # from a link, or another variant's layer
+            st.session_state.pop("inside_layer", None)
         layer = st.selectbox(
             _("Layer"),
             spatial,
@@ -663,6 +666,48 @@ def _variant_name(variant: Variant) -> str:
     return variant.name if variant.name in PRESETS else ui.md(variant.name)
 
 
+# The page's state in its URL (issue: every page's state in its link): the variant (a preset by name,
+# anything else as the Build page encodes it), the picture (a sample photo or a pattern; an upload
+# cannot travel in a link), the layer and the channel. Read once per session, each value checked.
+LINK_FIELDS = {
+    "inside_source": ("src", ui.one_of(["Sample photo", "Pattern"])),
+    "inside_sample": ("sample", ui.one_of(images.sample_names())),
+    "inside_pattern": ("pattern", ui.one_of(list(images.PATTERNS))),
+    "inside_layer": ("layer", ui.int_in(0, 10_000)),
+    "inside_channel": ("ch", ui.int_in(0, 100_000)),
+}
+
+
+def _restore_from_link(choices: dict[str, Variant]) -> None:
+    if st.session_state.get("_inside_from_url"):
+        return
+    params = st.query_params
+    if params.get("preset") in choices:
+        st.session_state["inside_variant"] = params["preset"]
+    elif "v" in params or "preset" in params:
+        linked, notice = decode_query(params.to_dict())
+        if linked is not None:
+            ui.set_current_variant(linked)  # the link's variant becomes the one Build edits
+            st.session_state["inside_variant"] = ui.CURRENT
+        elif notice:
+            ui.notify("warning", ui.md(str(notice)))
+    ui.restore_from_url(LINK_FIELDS, once_key="_inside_from_url")
+
+
+def _link_state(choice: str, variant: Variant) -> dict[str, str]:
+    ss = st.session_state
+    state = dict(encode_variant(variant)) if choice not in PRESETS else {"preset": choice}
+    source = ss.get("inside_source")
+    if source == "Sample photo" and ss.get("inside_sample"):
+        state |= {"src": source, "sample": str(ss["inside_sample"])}
+    elif source == "Pattern" and ss.get("inside_pattern"):
+        state |= {"src": source, "pattern": str(ss["inside_pattern"])}
+    for key, name in (("inside_layer", "layer"), ("inside_channel", "ch")):
+        if isinstance(ss.get(key), int):
+            state[name] = str(ss[key])
+    return state
+
+
 @ui.guarded
 def main() -> None:
     st.title(_("Inside the network"))
@@ -673,8 +718,9 @@ def main() -> None:
         )
     )
     font_notice()
-    ui.share_panel()
     choices = ui.variant_choices()
+    _restore_from_link(choices)
+    ui.show_notices()
     top_left, top_right = st.columns([1, 2])
     with top_left:
         choice = st.selectbox(_("Variant"), list(choices), format_func=ui.choice_label, key="inside_variant")
@@ -683,6 +729,8 @@ def main() -> None:
         st.caption(_("{name}: input {shape}", name=_variant_name(variant), shape=format_shape(analysis.input_shape)))
     with top_right:
         image, image_label = ui.image_picker("inside")
+    ui.keep_query(_link_state(choice, variant))
+    ui.share_panel()
     if not analysis.valid:
         assert analysis.error is not None
         ui.show_variant_error(analysis.error)

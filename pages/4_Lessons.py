@@ -30,6 +30,7 @@ from ui import (
     callback,
     guarded,
     image_picker,
+    keep_query,
     md,
     notify,
     page_setup,
@@ -473,6 +474,14 @@ def main() -> None:
     with st.expander(_("Join a class poll with a code")):
         join_box(bad=False)
     all_lessons = {item.id: item for item in lessons.lessons()}
+    if not st.session_state.get("_lesson_from_url"):  # ?lesson=gpus&step=2: a link to one step
+        st.session_state["_lesson_from_url"] = True
+        linked = str(st.query_params.get("lesson", ""))[:40]
+        if linked in all_lessons:
+            st.session_state["lesson"] = linked
+            step = str(st.query_params.get("step", ""))[:4]
+            if step.isdigit() and 1 <= int(step) <= len(all_lessons[linked].steps):
+                st.session_state[f"lesson_step_{linked}"] = int(step) - 1
     if st.session_state.get("lesson") not in all_lessons:
         st.session_state["lesson"] = next(iter(all_lessons))
     lesson_id = st.selectbox(
@@ -490,6 +499,7 @@ def main() -> None:
         index = 0
     st.session_state[step_key] = index
     step = steps[index]
+    keep_query({"lesson": item.id, "step": str(index + 1)})
     st.subheader(_("Step {i} of {n}: {title}", i=index + 1, n=len(steps), title=step.title))
     for paragraph in step.text:
         st.markdown(md(paragraph))

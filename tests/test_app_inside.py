@@ -379,3 +379,42 @@ def test_a_residual_block_shows_its_add():
     assert "+ shortcut: 1×1 conv + batchnorm" in captions and "= res3a's output" in captions
     at.selectbox(key="inside_layer").set_value(4).run()  # res2a: identity
     assert "+ shortcut: the input (identity)" in _image_captions(at)
+
+
+def test_the_link_holds_the_page_state():
+    """Variant, picture, layer and channel travel in the URL and come back in a new session."""
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    for k, v in {"preset": "torchvision", "src": "Pattern", "pattern": "checkerboard", "layer": "3", "ch": "5"}.items():
+        at.query_params[k] = v
+    at.run()
+    _ok(at)
+    assert at.selectbox(key="inside_variant").value == "torchvision"
+    assert at.radio(key="inside_source").value == "Pattern"
+    assert at.selectbox(key="inside_pattern").value == "checkerboard"
+    assert at.selectbox(key="inside_layer").value == 3
+    assert at.slider(key="inside_channel").value == 5
+    link = {
+        k: at.query_params[k][0] if isinstance(at.query_params[k], list) else at.query_params[k]
+        for k in at.query_params
+    }
+    assert link == {"preset": "torchvision", "src": "Pattern", "pattern": "checkerboard", "layer": "3", "ch": "5"}
+    # a change shows in the link
+    at.slider(key="inside_channel").set_value(7).run()
+    assert str(at.query_params["ch"][0] if isinstance(at.query_params["ch"], list) else at.query_params["ch"]) == "7"
+
+
+def test_a_hostile_link_keeps_the_defaults():
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    for k, v in {
+        "preset": "nope",
+        "src": "Upload",
+        "layer": "-1",
+        "ch": "x" * 500,
+        "pattern": "[a](javascript:x)",
+    }.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception
+    assert at.radio(key="inside_source").value == "Sample photo"
+    (warning,) = [html.unescape(w.value) for w in at.warning]
+    assert warning.startswith("the link names an unknown preset 'nope'")

@@ -212,3 +212,14 @@ def test_lessons_page_in_chinese():
     at = app(lang="zh")
     assert not at.exception
     assert "224 之谜" in at.selectbox(key="lesson").options[0]
+
+
+def test_a_link_opens_a_lesson_step_and_the_url_follows():
+    at = app(lesson="gpus", step="2")
+    assert not at.exception
+    assert at.selectbox(key="lesson").value == "gpus"
+    assert "Which of these convolutions sees the channels of both GPUs?" in texts(at)
+    at.button(key="lesson_prev").click().run()
+    assert at.query_params["step"] in ("1", ["1"])
+    hostile = app(lesson="[x](javascript:1)", step="99999")
+    assert not hostile.exception and hostile.selectbox(key="lesson").value == "mystery"
