@@ -431,21 +431,25 @@ def branch_names(block: Residual, block_name: str) -> dict[str, list[str]]:
 class _Where:
     """Where a layer sits: its top-level index, and its branch and position inside a block."""
 
-    __slots__ = ("branch", "branch_index", "index", "layer")
+    __slots__ = ("branch", "branch_index", "index", "layer", "name")
 
-    def __init__(self, index: int, layer: Layer, branch: str | None = None, branch_index: int | None = None):
+    def __init__(
+        self, index: int, layer: Layer, branch: str | None = None, branch_index: int | None = None, name: str = ""
+    ):
         self.index, self.layer, self.branch, self.branch_index = index, layer, branch, branch_index
+        self.name = name  # the role name the table shows: conv3, fc6, res3a.conv1
 
     def fail(self, arrived: Shape, message: Message, *, arithmetic: Text | None = None, fix: Message) -> VariantError:
+        # Named as the per-layer table names it (conv1, fc6), never by a zero-based index.
         if self.branch is None:
-            prefix = Message("Layer {index} ({type})", index=self.index, type=self.layer.type)
+            prefix = Message("{name} ({type})", name=self.name, type=self.layer.type)
             layer_type = self.layer.type
         else:
-            numbers = {"index": self.index, "position": self.branch_index, "type": self.layer.type}
+            numbers = {"name": self.name, "type": self.layer.type}
             if self.branch == "body":
-                prefix = Message("Layer {index} (residual), body layer {position} ({type})", **numbers)
+                prefix = Message("{name} ({type}, on the residual block's main path)", **numbers)
             else:
-                prefix = Message("Layer {index} (residual), shortcut layer {position} ({type})", **numbers)
+                prefix = Message("{name} ({type}, on the residual block's shortcut)", **numbers)
             layer_type = Residual.type
         return VariantError(
             message=Message("{where}: {message}", where=prefix, message=message),
@@ -613,9 +617,9 @@ def _walk(
     rows: list[LayerRow] = []
     for position, layer in enumerate(layers):
         if branch is None:
-            where = _Where(position, layer)
+            where = _Where(position, layer, name=names[position])
         else:
-            where = _Where(block_index, layer, branch, position)  # type: ignore[arg-type]
+            where = _Where(block_index, layer, branch, position, names[position])  # type: ignore[arg-type]
         result = _step(where, layer, position, names[position], shape, rf, jump, rows, totals)
         if isinstance(result, VariantError):
             return rows, shape, rf, jump, result
@@ -875,7 +879,7 @@ def analyse_block(block: Residual, in_shape: Shape, name: str = "res") -> LayerR
     its inner layers); raises `SpecError` (a ValueError whose `.error` is the engine's
     `VariantError`) when the block is invalid there."""
     result = _step(
-        _Where(0, block), block, 0, name, tuple(in_shape), 1, 1, [], _Totals(math.prod(in_shape) * BYTES_PER_VALUE)
+        _Where(0, block, name=name), block, 0, name, tuple(in_shape), 1, 1, [], _Totals(math.prod(in_shape) * BYTES_PER_VALUE)
     )
     if isinstance(result, VariantError):
         raise SpecError(result)

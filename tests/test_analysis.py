@@ -71,7 +71,7 @@ def test_output_too_small():
     a = analyse(v(Conv(8, 5), ReLU(), MaxPool(3, 2), Conv(8, 11), c=3, h=12))
     assert not a.valid and a.error.layer == 3 and a.error.layer_type == "conv"
     assert str(a.error.message) == (
-        "Layer 3 (conv): output height would be < 1: the 11-pixel window does not fit in 3 + 2·0 = 3 pixels"
+        "conv2 (conv): output height would be < 1: the 11-pixel window does not fit in 3 + 2·0 = 3 pixels"
     )
     assert str(a.error.arrived) == "a 8×3×3 feature map"
     assert str(a.error.arithmetic) == "⌊(3 − 11)/1⌋ + 1: the window (11) is larger than the padded input (3)"
@@ -84,30 +84,30 @@ def test_output_too_small():
 
 def test_groups_not_dividing():
     a = analyse(v(Conv(96, 11, stride=4, groups=2)))
-    assert str(a.error.message) == "Layer 0 (conv): groups 2 must divide the 3 input channels"
+    assert str(a.error.message) == "conv1 (conv): groups 2 must divide the 3 input channels"
     assert str(a.error.arithmetic) == "3 / 2 = 1.5, not a whole number"
     assert str(a.error.fix) == "use groups in [1, 3] for 3 in and 96 out channels"
     b = analyse(v(Conv(5, 3, groups=3)))
-    assert str(b.error.message) == "Layer 0 (conv): groups 3 must divide the 5 output channels"
+    assert str(b.error.message) == "conv1 (conv): groups 3 must divide the 5 output channels"
 
 
 def test_pool_padding_over_half_kernel():
     a = analyse(v(MaxPool(3, 2, padding=2)))
-    assert str(a.error.message) == "Layer 0 (maxpool): padding 2 is more than half the kernel 3"
+    assert str(a.error.message) == "pool0 (maxpool): padding 2 is more than half the kernel 3"
     assert str(a.error.arithmetic).startswith("padding must be ≤ ⌊3/2⌋ = 1")
     assert str(a.error.fix) == "use padding 1 or less, or a kernel of at least 4"
 
 
 def test_linear_before_flatten():
     a = analyse(v(Conv(4, 3), Linear(10), h=8))
-    assert str(a.error.message) == "Layer 1 (linear): a linear layer needs a flat vector, but a feature map arrives"
+    assert str(a.error.message) == "fc2 (linear): a linear layer needs a flat vector, but a feature map arrives"
     assert str(a.error.arithmetic) == "flatten would give 4·6·6 = 144 features"
     assert str(a.error.fix) == "add a flatten layer before it"
 
 
 def test_in_features_mismatch():
     a = analyse(v(Conv(4, 3), Flatten(), Linear(10, in_features=4), h=8))
-    assert str(a.error.message) == "Layer 2 (linear): it expects 4 input features but 144 arrive (4×6×6 = 144)"
+    assert str(a.error.message) == "fc2 (linear): it expects 4 input features but 144 arrive (4×6×6 = 144)"
     assert str(a.error.arithmetic) == "in_features 4 ≠ 144"
 
 
@@ -133,8 +133,7 @@ def test_parameter_budget():
     a = analyse(v(Flatten(), Linear(200_000), Linear(10_000), c=3, h=32))
     assert not a.valid and a.error.layer == 1
     assert (
-        str(a.error.message)
-        == "Layer 1 (linear): the weights reach 2.29 GiB here, over the 2 GiB budget this tool builds"
+        str(a.error.message) == "fc1 (linear): the weights reach 2.29 GiB here, over the 2 GiB budget this tool builds"
     )
     assert str(a.error.arithmetic) == "614,600,000 parameters × 4 bytes"  # 3072·200000 + 200000
     assert PARAM_BUDGET_BYTES == 2 * 1024**3

@@ -126,7 +126,7 @@ def test_invalid_combination_shows_error_and_rows_before_it():
     assert not at.exception
     assert metric(at, "Output shape") == "—" and metric(at, "Parameters") == "—"
     message = at.error[0].value
-    assert "Layer 0 (conv)" not in message  # 16 px still fits conv1 (11) ...
+    assert "conv1 (conv)" not in message  # 16 px still fits conv1 (11) ...
     assert "window does not fit" in message and "Fix:" in message
     assert at.dataframe  # the table of layers up to the failing one is still shown
 

@@ -103,7 +103,7 @@ def test_invalid_variant_shows_its_error_while_the_others_compare():
     at = run("paper-2012,blog-broken-flatten,torchvision")
     assert at.multiselect(key="compare_select").value == ["paper-2012", "blog-broken-flatten", "torchvision"]
     (error,) = at.error
-    assert "Layer 13 (linear): it expects 256 input features but 9,216 arrive" in html.unescape(error.value)
+    assert "fc6 (linear): it expects 256 input features but 9,216 arrive" in html.unescape(error.value)
     assert "Fix: set in_features to 9,216" in html.unescape(error.value)
     assert [m.value for m in at.metric] == ["60,965,224", "61,100,840"]
     t = table(at)
@@ -112,7 +112,7 @@ def test_invalid_variant_shows_its_error_while_the_others_compare():
     assert values(t.loc["conv2", "blog-broken-flatten"])[1] == "614,656"
     assert "blog-broken-flatten is invalid here, so its column stops" in explanation(at, "fc6")
     totals = at.dataframe[1].value
-    assert totals["status"][1].startswith("invalid: Layer 13 (linear)")
+    assert totals["status"][1].startswith("invalid: fc6 (linear)")
     assert totals["params ratio"][2] == "1.002×"
 
 

@@ -337,7 +337,7 @@ def test_invalid_variant_shows_the_engine_error():
     at = _page(PRESETS["blog-broken-flatten"]).run()
     _ok(at)
     assert len(at.error) == 1
-    assert html.unescape(at.error[0].value).startswith("**Layer 13 (linear)")
+    assert html.unescape(at.error[0].value).startswith("**fc6 (linear)")
 
 
 def test_lenet_small_input_end_to_end():

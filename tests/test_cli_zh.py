@@ -99,10 +99,10 @@ def test_an_invalid_preset_prints_its_error_and_fix_in_chinese():
     en, zh = both("blog-broken-flatten")
     error = next(line for line in zh.splitlines() if line.startswith("错误"))
     fix = next(line for line in zh.splitlines() if "修改方法：" in line)
-    assert error == "错误  第 13 层（linear）：它期望 256 个输入特征，但到达的是 9,216 个（256×6×6 = 9,216）"
+    assert error == "错误  fc6（linear）：它期望 256 个输入特征，但到达的是 9,216 个（256×6×6 = 9,216）"
     assert fix.strip().startswith("修改方法：把 in_features 设为 9,216")
     assert "到达的输入：一个含 9,216 个特征的展平向量" in zh
-    assert "ERROR  Layer 13 (linear): it expects 256 input features but 9,216 arrive" in en
+    assert "ERROR  fc6 (linear): it expects 256 input features but 9,216 arrive" in en
     assert numbers(en) == numbers(zh)
 
 
@@ -208,7 +208,7 @@ def test_the_locale_chooses_the_default_and_lang_overrides_it():
 def test_main_in_process_leaves_the_language_as_it_was(capsys):
     assert main(["lenet-5", "--lang", "zh"]) == 0
     assert "合计：参数量 61,706" in capsys.readouterr().out
-    assert str(analyse(PRESETS["blog-broken-flatten"]).error.message).startswith("Layer 13 (linear)")
+    assert str(analyse(PRESETS["blog-broken-flatten"]).error.message).startswith("fc6 (linear)")
 
 
 # --- one cached error, two languages ------------------------------------------------------------
@@ -228,12 +228,12 @@ def test_an_invalid_variant_renders_in_both_languages_from_the_same_cached_objec
         assert cached_analysis(PRESETS["resnet-seed-identity-broken"]) is a
         en = a.error.to_dict()
         assert str(a.error.message) == (
-            "Layer 0 (residual): the body gives 128×28×28, the shortcut passes 64×56×56 unchanged, "
+            "res2a (residual): the body gives 128×28×28, the shortcut passes 64×56×56 unchanged, "
             "so the two cannot be added"
         )
         assert f"{a.error.fix}".startswith("give the shortcut a 1×1 conv with stride 2 and 128 outputs")
-        assert str(a.error).startswith("Layer 0 (residual)") and " Fix: " in str(a.error)
-    assert zh["message"] == "第 0 层（residual）：主路径输出 128×28×28，捷径连接原样传递 64×56×56，两者无法相加"
+        assert str(a.error).startswith("res2a (residual)") and " Fix: " in str(a.error)
+    assert zh["message"] == "res2a（residual）：主路径输出 128×28×28，捷径连接原样传递 64×56×56，两者无法相加"
     assert has_chinese(zh["fix"]) and has_chinese(zh["arrived"]) and "修改方法：" in zh_text
     assert zh.keys() == en.keys() and zh["layer"] == en["layer"] == 0
     for field in ("message", "arrived", "arithmetic", "fix"):

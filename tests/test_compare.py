@@ -104,7 +104,7 @@ def test_invalid_variant_keeps_its_column_and_the_others_compare():
     assert c.row("conv2").cells[1].params == 614_656
     assert c.totals[1].params is None and c.totals[1].params_ratio is None
     assert (
-        str(c.totals[1].error) == "Layer 13 (linear): it expects 256 input features but 9,216 arrive (256×6×6 = 9,216)"
+        str(c.totals[1].error) == "fc6 (linear): it expects 256 input features but 9,216 arrive (256×6×6 = 9,216)"
     )
     assert c.totals[2].params == 61_100_840
     (err,) = [e for e in c.explanations if e.labels == ("blog-broken-flatten",)]
@@ -509,7 +509,7 @@ def test_summary_of_identical_and_of_invalid_variants():
         "Layer for layer the same: every shape, parameter and MAC agrees.",
     ]
     bad = [str(p) for p in summary(compare([PRESETS["paper-2012"], PRESETS["blog-broken-flatten"]]))]
-    assert bad[0].startswith("blog-broken-flatten is invalid at fc6: Layer 13 (linear)")
+    assert bad[0].startswith("blog-broken-flatten is invalid at fc6: fc6 (linear)")
     assert "60,965,224 / — (1.000× / — of paper-2012)" in bad[2]
 
 

@@ -137,7 +137,7 @@ def test_vgg16_seed_bug_names_25088_vs_512():
     assert not a.valid and a.failing_name == "fc6"
     assert a.error.layer == 32 and a.error.layer_type == "linear"
     assert str(a.error.message) == (
-        "Layer 32 (linear): it expects 512 input features but 25,088 arrive (512×7×7 = 25,088)"
+        "fc6 (linear): it expects 512 input features but 25,088 arrive (512×7×7 = 25,088)"
     )
     assert str(a.error.arithmetic) == "in_features 512 ≠ 25,088"
     assert str(a.error.fix).startswith("set in_features to 25,088")

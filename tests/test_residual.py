@@ -202,8 +202,7 @@ def test_the_identity_seed_bug_fails_at_the_add():
     assert not a.valid and a.rows == () and a.failing_name == "res2a"
     assert (e.layer, e.layer_type, e.branch) == (0, "residual", None)
     assert str(e.message) == (
-        "Layer 0 (residual): the body gives 128×28×28, the shortcut passes 64×56×56 unchanged, "
-        "so the two cannot be added"
+        "res2a (residual): the body gives 128×28×28, the shortcut passes 64×56×56 unchanged, so the two cannot be added"
     )
     assert str(e.arrived) == "a 64×56×56 feature map"
     assert str(e.arithmetic) == "128×28×28 ≠ 64×56×56: a residual add needs equal shapes"
@@ -225,14 +224,14 @@ def test_add_errors_for_other_mismatches():
     assert str(same_size.error.fix).startswith("give the shortcut a 1×1 conv with 128 outputs, plus batchnorm")
     wrong_shortcut = analyse(v(Residual((Conv(8, 3, stride=2, padding=1),), (Conv(8, 1),)), c=4, h=8))
     assert str(wrong_shortcut.error.message) == (
-        "Layer 0 (residual): the body gives 8×4×4, the shortcut gives 8×8×8, so the two cannot be added"
+        "res2a (residual): the body gives 8×4×4, the shortcut gives 8×8×8, so the two cannot be added"
     )
     assert str(wrong_shortcut.error.fix) == (
         "make the shortcut give 8×4×4: a 1×1 conv with stride 2 and 8 outputs, plus batchnorm on the block's 4×8×8 input"
     )
     flat = analyse(v(Flatten(), Residual((Linear(10),)), c=1, h=4))
     assert str(flat.error.message) == (
-        "Layer 1 (residual): the body gives 10, the shortcut passes 16 unchanged, so the two cannot be added"
+        "res2a (residual): the body gives 10, the shortcut passes 16 unchanged, so the two cannot be added"
     )
     assert str(flat.error.fix).startswith("give the shortcut a linear layer with 10 outputs;")
     unreachable = analyse(v(Residual((Conv(4, 3),)), c=4, h=8))  # 6×6 from 8: no 1×1 stride gives it
@@ -245,7 +244,7 @@ def test_an_inner_layer_error_names_the_block_and_branch():
     a = analyse(v(ReLU(), Residual((Conv(8, 3, padding=1), Conv(8, 11)), (Conv(8, 1),)), c=3, h=8))
     e = a.error
     assert str(e.message) == (
-        "Layer 1 (residual), body layer 1 (conv): output height would be < 1: the 11-pixel window "
+        "res2a.conv2 (conv, on the residual block's main path): output height would be < 1: the 11-pixel window "
         "does not fit in 8 + 2·0 = 8 pixels"
     )
     assert (e.layer, e.layer_type, e.branch, e.branch_index) == (1, "residual", "body", 1)
@@ -254,7 +253,7 @@ def test_an_inner_layer_error_names_the_block_and_branch():
     short = analyse(v(Residual((ReLU(),), (Conv(4, 3, groups=2),)), c=3, h=8))
     assert (
         str(short.error.message)
-        == "Layer 0 (residual), shortcut layer 0 (conv): groups 2 must divide the 3 input channels"
+        == "res2a.shortcut.conv1 (conv, on the residual block's shortcut): groups 2 must divide the 3 input channels"
     )
     assert short.failing_name == "res2a.shortcut.conv1"
 
@@ -262,10 +261,10 @@ def test_an_inner_layer_error_names_the_block_and_branch():
 def test_blocks_built_in_python_are_checked_like_parsed_ones():
     nested = analyse(v(Residual((Residual((ReLU(),)),)), c=3, h=8))
     assert str(nested.error.message) == (
-        "Layer 0 (residual), body layer 0 (residual): a residual block cannot contain another residual block"
+        "res2a.layer (residual, on the residual block's main path): a residual block cannot contain another residual block"
     )
     empty = analyse(v(Residual(()), c=3, h=8))
-    assert str(empty.error.message) == "Layer 0 (residual): the body is empty"
+    assert str(empty.error.message) == "res2a (residual): the body is empty"
 
 
 def test_budgets_count_the_layers_inside_blocks():

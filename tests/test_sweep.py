@@ -48,7 +48,7 @@ def test_paper_summary(paper):
     assert paper.same_flatten_sizes == list(range(227, 259))
     assert len(paper.rows) == 481 and len(paper.valid_sizes) == 446
     assert paper.row(34).failing_layer == "pool2" and paper.row(35).failing_layer == "pool5"
-    assert paper.row(66).error.startswith("Layer 14 (maxpool): output height would be < 1")
+    assert paper.row(66).error.startswith("pool5 (maxpool): output height would be < 1")
 
 
 def test_paper_sweep_matches_pytorch_features(paper):
@@ -153,7 +153,7 @@ def test_vgg16_accepts_224_and_needs_at_least_32():
 def test_vgg16_seed_bug_only_fits_a_1x1_map():
     sw = sweep(PRESETS["vgg16-seed-broken"], 16, 256)
     assert sw.invalid_ranges() == [(16, 31, ("pool5",)), (64, 256, ("fc6",))]
-    assert sw.row(63).flatten == 512 and sw.row(224).error.startswith("Layer 32 (linear): it expects 512")
+    assert sw.row(63).flatten == 512 and sw.row(224).error.startswith("fc6 (linear): it expects 512")
 
 
 def test_resnet18_accepts_every_size_down_to_1():
@@ -184,7 +184,9 @@ def test_a_failing_inner_layer_is_named_in_the_sweep():
 
     variant = Variant("v", InputSpec(3, 16, 16), (Residual((Conv(4, 9),), (Conv(4, 1),)),))
     row = sweep_row(variant, 8)
-    assert row.failing_layer == "res2a.conv1" and row.error.startswith("Layer 0 (residual), body layer 0 (conv)")
+    assert row.failing_layer == "res2a.conv1" and row.error.startswith(
+        "res2a.conv1 (conv, on the residual block's main path)"
+    )
     assert sweep_row(variant, 9).failing_layer == "res2a"  # 1×1 from the body, 9×9 from the shortcut
 
 

@@ -108,11 +108,9 @@ MESSAGES = {
     "the JSON is nested too deeply": "JSON 嵌套太深",
     "layers nest only one level deep, inside a residual block": "层最多只嵌套一级，即放在残差块内部",
     # --- analysis.py: an invalid variant, its arithmetic and its fix --------------------------------
-    "Layer {index} ({type})": "第 {index} 层（{type}）",
-    "Layer {index} (residual), body layer {position} ({type})": "第 {index} 层（residual）主路径的第 {position} 层（{type}）",
-    "Layer {index} (residual), shortcut layer {position} ({type})": (
-        "第 {index} 层（residual）捷径连接的第 {position} 层（{type}）"
-    ),
+    "{name} ({type})": "{name}（{type}）",
+    "{name} ({type}, on the residual block's main path)": "{name}（{type}，残差块的主路径上）",
+    "{name} ({type}, on the residual block's shortcut)": "{name}（{type}，残差块的捷径连接上）",
     "{where}: {message}": "{where}：{message}",
     "a flat vector of {n:,} features": "一个含 {n:,} 个特征的展平向量",
     "a {shape} feature map": "一个 {shape} 的特征图",
