@@ -6,6 +6,10 @@ block's output is the sum, after the add. With `blocks=True` it also keeps, for 
 body layer's and each shortcut layer's output (`Activations.blocks`, one `BlockActivations` per
 block: `body_output + shortcut_output == output`, the identity shortcut passing the block's input).
 
+`layer_output` is the same pass for one layer (the Compare page's "same image through each
+variant"): the variant cut after that layer, built by `seeded_model` and run by `capture`, so its
+weights and output are exactly those the Inside page shows for that layer with the same seed.
+
 `receptive_window` maps an output position back to the input pixels it sees, walking the layers
 backwards: a conv or pool output index i covers inputs i·s − p … i·s − p + d·(k − 1) (the standard
 recurrence: the window's start moves by −p·jump per layer, its size grows by (k_eff − 1)·jump),
@@ -37,7 +41,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .analysis import Analysis, LayerRow, Shape, format_bytes, format_shape, module_names
+from .analysis import Analysis, LayerRow, Shape, analyse, format_bytes, format_shape, module_names
 from .build import AlexNetVariant, ResidualBlock, build_model
 from .i18n import Message, _
 from .runtime import device_message
@@ -57,6 +61,7 @@ __all__ = [
     "capture_cost",
     "check_capture",
     "class_names",
+    "layer_output",
     "receptive_window",
     "seeded_model",
     "top_channels",
@@ -375,6 +380,31 @@ def capture(
             )
         )
     return Activations(tuple(model.layer_names), cpu, ms, device_message(device), tuple(kept))
+
+
+def layer_output(
+    variant: Variant, x: torch.Tensor, layer: str, *, seed: int = 0, device: torch.device | str | None = None
+) -> torch.Tensor:
+    """The output (C×H×W, float32, on the CPU) of the top-level layer named `layer` for input `x`
+    (1, C, H, W), with the seeded random weights of `seeded_model`.
+
+    Builds only the layers up to that one (the classifier's big linear layers are never made; layers
+    are built in order, so they get the weights the whole variant would) and runs them with
+    `capture`, under its budget (`CaptureTooLarge`). Raises ValueError when the variant has no such
+    layer, is invalid before it, or the image is not the variant's input size."""
+    a = analyse(variant)
+    if layer not in a.names:
+        raise ValueError(f"{variant.name} has no layer {layer!r}")
+    index = a.names.index(layer)
+    if index >= len(a.rows):
+        raise ValueError(f"{variant.name} is invalid before {layer} ({a.error.message if a.error else ''})")
+    if tuple(x.shape[1:]) != a.input_shape:
+        raise ValueError(
+            f"the image is {format_shape(tuple(x.shape[1:]))}, {variant.name} takes {format_shape(a.input_shape)}"
+        )
+    prefix = analyse(variant.with_layers(variant.layers[: index + 1]))
+    model = seeded_model(prefix, seed=seed, device=device)
+    return capture(model, x, analysis=prefix).outputs[index]
 
 
 def top_channels(fmap: torch.Tensor, k: int) -> list[int]:

@@ -11,46 +11,34 @@ Every explanation and summary point is data (`explorer.i18n.Message`: a key and 
 rendered in the reader's language when it is read, so a comparison computed once serves both.
 `summary` gives the 3–6 points a student reads first.
 
-Also here: exports (CSV, Markdown, LaTeX; headers in the current language, numbers the same), a
-compact URL encoding of a comparison with a strict decoder, and the "same image through each
-variant" step: given an image tensor already at the variant's input size
-(`explorer.images.preprocess`), the feature maps of one layer role with seeded random weights, and a
-grid picture of them.
+Elsewhere: the downloads (CSV, Markdown, LaTeX) in `explorer.compare_export`, the `?compare=` link
+in `explorer.share` (`encode_selection`, `decode_selection`), and the same image through each
+variant in `explorer.activations` (`layer_output`) and `explorer.figures_inside` (`feature_grid`),
+the Inside page's path. `spatial_roles` here says which roles have feature maps to show.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import math
 from dataclasses import dataclass, fields
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from . import i18n
 from .analysis import Analysis, LayerRow, Shape, analyse, format_count, format_shape
 from .i18n import N_, Message, _
-from .presets import PRESETS
-from .share import MAX_PARAM_CHARS, decode_config, encode_config
 from .spec import (
     LRN,
     AdaptiveAvgPool,
     Conv,
     Layer,
     Linear,
-    SpecError,
     Variant,
     _Pool,
 )
 
-if TYPE_CHECKING:  # torch/numpy are imported lazily: the comparison itself is pure arithmetic
-    import numpy as np
-    import torch
-
 __all__ = [
     "DEFAULT_SELECTION",
     "INPUT_ROLE",
-    "MAX_QUERY_CHARS",
     "MAX_VARIANTS",
     "MIN_VARIANTS",
     "ROLE_TYPES",
@@ -59,19 +47,10 @@ __all__ = [
     "Comparison",
     "Explanation",
     "Joined",
-    "ShareError",
     "Total",
     "compare",
-    "comparison_csv",
-    "comparison_latex",
-    "comparison_markdown",
-    "decode_selection",
-    "encode_selection",
-    "feature_grid",
     "differs_from_reference",
-    "latex_escape",
     "render",
-    "role_feature_maps",
     "role_title",
     "spatial_roles",
     "summary",
@@ -83,14 +62,6 @@ DEFAULT_SELECTION = ("paper-2012", "torchvision", "keras-seed")
 # Layer types that define a role in the aligned table (the rest appear with all_layers=True).
 ROLE_TYPES = frozenset({"conv", "maxpool", "avgpool", "adaptiveavgpool", "flatten", "linear"})
 INPUT_ROLE = "input"
-
-# URL limits: a shared link is hostile input until decoded.
-_CONFIG_PREFIX = "cfg."
-MAX_QUERY_CHARS = MAX_VARIANTS * (MAX_PARAM_CHARS + len(_CONFIG_PREFIX) + 1)
-
-
-class ShareError(ValueError):
-    """A comparison link that cannot be read; the message (a Message) says what was wrong."""
 
 
 # --- text as data -----------------------------------------------------------------------------
@@ -1106,198 +1077,6 @@ def summary(c: Comparison) -> tuple[Message, ...]:
     return tuple(ordered)
 
 
-# --- exports ----------------------------------------------------------------------------------
-
-
-def _csv_cell(cell: Cell, what: str) -> str:
-    if cell.status == "ok":
-        if what == "output":
-            return "x".join(str(d) for d in cell.output or ())
-        return str(cell.params if what == "params" else cell.macs)
-    if cell.status == "absent":
-        return ""
-    return _("error") if cell.status == "error" else _("not reached")
-
-
-def comparison_csv(c: Comparison) -> str:
-    """One row per role; per variant its output shape (CxHxW), params and MACs; then a totals row.
-
-    Headers and words in the current language; the numbers are the same in every language."""
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    header = [_("layer")]
-    for label in c.labels:
-        header += [
-            _("{label} output", label=label),
-            _("{label} params", label=label),
-            _("{label} MACs", label=label),
-        ]
-    writer.writerow(header)
-    for row in c.rows:
-        line = [role_title(row.role)]
-        for cell in row.cells:
-            line += [_csv_cell(cell, "output"), _csv_cell(cell, "params"), _csv_cell(cell, "macs")]
-        writer.writerow(line)
-    line = [_("total")]
-    for t in c.totals:
-        line += [
-            _("invalid") if t.error else "",
-            "" if t.params is None else str(t.params),
-            "" if t.macs is None else str(t.macs),
-        ]
-    writer.writerow(line)
-    return buf.getvalue()
-
-
-def _short_cell(cell: Cell) -> str:
-    if cell.status != "ok":
-        return cell.output_text()
-    text = format_shape(cell.output or ())
-    return f"{text} ({format_count(cell.params or 0)})" if cell.params else text
-
-
-def _total_texts(t: Total) -> tuple[str, str]:
-    if t.params is None:
-        return _("invalid"), _("invalid")
-    pr = f" ({t.params_ratio:.3f}×)" if t.params_ratio is not None else ""
-    mr = f" ({t.macs_ratio:.3f}×)" if t.macs_ratio is not None else ""
-    return f"{t.params:,}{pr}", f"{format_count(t.macs or 0)}{mr}"
-
-
-def _md_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|")
-
-
-def comparison_markdown(c: Comparison) -> str:
-    """A slide-ready table: per role each variant's output (params), differing rows in bold."""
-    lines = [
-        f"| {_md_escape(_('layer'))} | " + " | ".join(_md_escape(label) for label in c.labels) + " |",
-        "|---|" + "---|" * len(c.labels),
-    ]
-    for row in c.rows:
-        cells = [_md_escape(_short_cell(cell)) for cell in row.cells]
-        if row.differs:
-            cells = [f"**{x}**" if cell.ok else x for x, cell in zip(cells, row.cells)]
-        lines.append(f"| {_md_escape(role_title(row.role))} | " + " | ".join(cells) + " |")
-    params, macs = zip(*(_total_texts(t) for t in c.totals))
-    lines.append(f"| {_('total params')} | " + " | ".join(params) + " |")
-    lines.append(f"| {_('total MACs')} | " + " | ".join(macs) + " |")
-    return "\n".join(lines) + "\n"
-
-
-_LATEX_SPECIAL = {
-    "\\": r"\textbackslash{}",
-    "&": r"\&",
-    "%": r"\%",
-    "$": r"\$",
-    "#": r"\#",
-    "_": r"\_",
-    "{": r"\{",
-    "}": r"\}",
-    "~": r"\textasciitilde{}",
-    "^": r"\textasciicircum{}",
-    "×": r"$\times$",
-    "—": "---",
-    "✗": "",
-}
-
-
-def latex_escape(text: str) -> str:
-    """Escape LaTeX's special characters (and typeset × and —) so any variant name is safe."""
-    return "".join(_LATEX_SPECIAL.get(ch, ch) for ch in text).strip()
-
-
-def comparison_latex(c: Comparison) -> str:
-    """A booktabs tabular (needs \\usepackage{booktabs}); differing cells in bold."""
-    cols = "l" + "r" * len(c.labels)
-    lines = [
-        f"\\begin{{tabular}}{{{cols}}}",
-        "\\toprule",
-        latex_escape(_("Layer")) + " & " + " & ".join(latex_escape(label) for label in c.labels) + " \\\\",
-        "\\midrule",
-    ]
-    for row in c.rows:
-        cells = []
-        for cell in row.cells:
-            text = latex_escape(_short_cell(cell))
-            cells.append(f"\\textbf{{{text}}}" if row.differs and cell.ok else text)
-        lines.append(f"{latex_escape(role_title(row.role))} & " + " & ".join(cells) + " \\\\")
-    lines.append("\\midrule")
-    params, macs = zip(*(_total_texts(t) for t in c.totals))
-    lines.append(latex_escape(_("Total params")) + " & " + " & ".join(latex_escape(p) for p in params) + " \\\\")
-    lines.append(latex_escape(_("Total MACs")) + " & " + " & ".join(latex_escape(m) for m in macs) + " \\\\")
-    lines += ["\\bottomrule", "\\end{tabular}"]
-    return "\n".join(lines) + "\n"
-
-
-# --- the URL ----------------------------------------------------------------------------------
-
-
-def encode_selection(variants: list[Variant] | tuple[Variant, ...]) -> str:
-    """Comma-separated tokens: a preset's name when the variant equals that preset, else
-    `cfg.` + the Build page's link token (`explorer.share.encode_config`: compact JSON, deflated,
-    base64url)."""
-    tokens = []
-    for variant in variants:
-        preset = PRESETS.get(variant.name)
-        if preset is not None and preset == variant:
-            tokens.append(variant.name)
-        else:
-            tokens.append(_CONFIG_PREFIX + encode_config(variant))
-    return ",".join(tokens)
-
-
-def _decode_token(position: int, token: str) -> Variant:
-    if token in PRESETS:
-        return PRESETS[token]
-    if not token.startswith(_CONFIG_PREFIX):
-        shown = token if len(token) <= 40 else token[:37] + "..."
-        raise ShareError(
-            Message(
-                "variant {n} in the link: unknown preset {token!r}; presets are {presets}",
-                n=position,
-                token=shown,
-                presets=", ".join(PRESETS),
-            )
-        )
-    body = token[len(_CONFIG_PREFIX) :]
-    if not body:
-        raise ShareError(
-            Message("variant {n} in the link: the config after {prefix!r} is empty", n=position, prefix=_CONFIG_PREFIX)
-        )
-    try:
-        return decode_config(body)
-    except SpecError as exc:
-        raise ShareError(Message("variant {n} in the link: {reason}", n=position, reason=exc.error.message)) from None
-
-
-def decode_selection(text: Any) -> list[Variant]:
-    """The variants of a link's comparison; raises `ShareError` for anything stale or hostile."""
-    if not isinstance(text, str):
-        raise ShareError(Message("the link's comparison must be text"))
-    if len(text) > MAX_QUERY_CHARS:
-        raise ShareError(
-            Message(
-                "the link's comparison is {n:,} characters, over the limit of {limit:,}",
-                n=len(text),
-                limit=MAX_QUERY_CHARS,
-            )
-        )
-    tokens = [t.strip() for t in text.split(",")]
-    if any(not t for t in tokens):
-        raise ShareError(Message("the link's comparison has an empty entry (two commas in a row?)"))
-    if not MIN_VARIANTS <= len(tokens) <= MAX_VARIANTS:
-        raise ShareError(
-            Message(
-                "a comparison holds {lo} to {hi} variants; the link names {n}",
-                lo=MIN_VARIANTS,
-                hi=MAX_VARIANTS,
-                n=len(tokens),
-            )
-        )
-    return [_decode_token(k + 1, token) for k, token in enumerate(tokens)]
-
-
 # --- the same image through each variant ------------------------------------------------------
 
 
@@ -1311,56 +1090,3 @@ def spatial_roles(c: Comparison) -> list[str]:
             if any(cell.layer_type in ("conv", "maxpool", "avgpool", "adaptiveavgpool") for cell in row.cells):
                 out.append(row.role)
     return out
-
-
-def role_feature_maps(variant: Variant, x: torch.Tensor, role: str, *, seed: int = 0) -> np.ndarray:
-    """The output of layer `role` for input `x` (1, C, H, W), with seeded random weights.
-
-    Builds only the layers up to that role (the classifier's big linear layers are never made).
-    Raises ValueError when the variant has no such role or is invalid before it."""
-    import torch
-
-    from .build import build_layer
-
-    a = analyse(variant)
-    if role not in a.names:
-        raise ValueError(f"{variant.name} has no layer {role!r}")
-    index = a.names.index(role)
-    if index >= len(a.rows):
-        raise ValueError(f"{variant.name} is invalid before {role} ({a.error.message if a.error else ''})")
-    if tuple(x.shape[1:]) != a.input_shape:
-        raise ValueError(
-            f"the image is {format_shape(tuple(x.shape[1:]))}, {variant.name} takes {format_shape(a.input_shape)}"
-        )
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        modules = [build_layer(layer, row.input) for layer, row in zip(variant.layers[: index + 1], a.rows)]
-    model = torch.nn.Sequential(*modules).eval()
-    with torch.inference_mode():
-        out = model(x)
-    return out[0].numpy().copy()
-
-
-def feature_grid(maps: np.ndarray, *, count: int = 16, columns: int = 4, cell: int = 64) -> np.ndarray:
-    """The first `count` channels of a (C, H, W) array as one uint8 image: each map scaled to its
-    own min–max, enlarged (nearest neighbour) to about `cell` pixels, with 2-pixel white gaps."""
-    import numpy as np
-
-    if maps.ndim != 3:
-        raise ValueError(f"expected a C×H×W feature map, got shape {maps.shape}")
-    chosen = maps[: max(1, count)]
-    c, h, w = chosen.shape
-    zoom = max(1, cell // max(h, w))
-    rows = math.ceil(c / columns)
-    cols = min(columns, c)
-    gap = 2
-    tile_h, tile_w = h * zoom, w * zoom
-    grid = np.full((rows * (tile_h + gap) - gap, cols * (tile_w + gap) - gap), 255, dtype=np.uint8)
-    for k in range(c):
-        m = chosen[k].astype(np.float64)
-        lo, hi = float(m.min()), float(m.max())
-        scaled = np.zeros_like(m) if hi == lo else (m - lo) / (hi - lo)
-        tile = np.repeat(np.repeat((scaled * 255).round().astype(np.uint8), zoom, 0), zoom, 1)
-        r, q = divmod(k, cols)
-        grid[r * (tile_h + gap) : r * (tile_h + gap) + tile_h, q * (tile_w + gap) : q * (tile_w + gap) + tile_w] = tile
-    return grid

@@ -1,7 +1,10 @@
-"""A variant in a URL: `?preset=NAME` for an unchanged preset, else `?v=` + compressed JSON.
+"""Variants in URLs: `?preset=NAME` for an unchanged preset, else `?v=` + compressed JSON; and a
+comparison's `?compare=` list of tokens (a preset's name, or `cfg.` + the same compressed JSON).
 
 Decoding is strict and bounded (length, decompressed size, the config parser's own limits): a
-hostile or stale link gives a notice and no variant, never an exception or a large allocation.
+hostile or stale link raises `LinkError` (the one error type for links, its reason a Message) or,
+through `decode_query`, gives a notice and no variant; never another exception or a large allocation.
+`is_unchanged_preset` is the one test of "this variant is a preset, unchanged" (a link then names it).
 """
 
 from __future__ import annotations
@@ -12,7 +15,9 @@ import json
 import math
 import zlib
 from collections.abc import Mapping
+from typing import Any
 
+from .compare import MAX_VARIANTS, MIN_VARIANTS
 from .i18n import Message, _
 from .presets import PRESETS
 from .spec import (
@@ -22,18 +27,24 @@ from .spec import (
     MAX_LAYERS,
     MAX_NAME_CHARS,
     SpecError,
+    Text,
     Variant,
-    VariantError,
     variant_from_json,
 )
 
 __all__ = [
+    "CONFIG_PREFIX",
     "MAX_CONFIG_JSON_CHARS",
     "MAX_PARAM_CHARS",
+    "MAX_QUERY_CHARS",
+    "LinkError",
     "decode_config",
     "decode_query",
+    "decode_selection",
     "encode_config",
+    "encode_selection",
     "encode_variant",
+    "is_unchanged_preset",
 ]
 
 _SEPARATORS = (",", ":")
@@ -84,6 +95,31 @@ def _longest_token(json_chars: int) -> int:
 MAX_CONFIG_JSON_CHARS = _longest_config_json()
 MAX_PARAM_CHARS = _longest_token(MAX_CONFIG_JSON_CHARS)
 
+# A comparison's link: MIN_VARIANTS to MAX_VARIANTS tokens, each a preset's name or this prefix + a config token.
+CONFIG_PREFIX = "cfg."
+MAX_QUERY_CHARS = MAX_VARIANTS * (MAX_PARAM_CHARS + len(CONFIG_PREFIX) + 1)
+
+
+class LinkError(ValueError):
+    """A link that cannot be read (a variant's token or a comparison's list): stale, cut short or hostile.
+
+    `message` says what was wrong and `fix` (or None) what to do, as data (`explorer.i18n.Message`):
+    `str(error)` renders the message in the current language when asked, not when raised."""
+
+    def __init__(self, message: Text, fix: Text | None = None):
+        super().__init__(message)
+        self.message = message
+        self.fix = fix
+
+    def __str__(self) -> str:
+        return str(self.message)
+
+
+def is_unchanged_preset(variant: Variant) -> bool:
+    """Whether `variant` is the preset of its name, unchanged (a link then names the preset)."""
+    preset = PRESETS.get(variant.name)
+    return preset is not None and preset == variant
+
 
 def encode_config(variant: Variant) -> str:
     """Compact JSON, deflated, base64url without padding (at most MAX_PARAM_CHARS characters for
@@ -93,17 +129,15 @@ def encode_config(variant: Variant) -> str:
 
 
 def decode_config(token: str) -> Variant:
-    """The inverse of encode_config; raises SpecError with a plain reason.
+    """The inverse of encode_config; raises LinkError with a plain reason (and what to do).
 
     Bounded: the token is at most MAX_PARAM_CHARS characters and inflates to at most
     MAX_JSON_CHARS bytes, whatever the compressed data claims."""
 
-    def fail(reason: Message) -> SpecError:
-        return SpecError(
-            VariantError(
-                Message("the link's variant could not be read: {reason}", reason=reason),
-                fix=Message("open the link again from its source, or pick a preset"),
-            )
+    def fail(reason: Message) -> LinkError:
+        return LinkError(
+            Message("the link's variant could not be read: {reason}", reason=reason),
+            fix=Message("open the link again from its source, or pick a preset"),
         )
 
     if not isinstance(token, str) or len(token) > MAX_PARAM_CHARS:
@@ -127,13 +161,15 @@ def decode_config(token: str) -> Variant:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise fail(Message("it is not text")) from None
-    return variant_from_json(text)
+    try:
+        return variant_from_json(text)
+    except SpecError as exc:  # the config parser's own reason, e.g. a layer missing a field
+        raise LinkError(exc.error.message, fix=exc.error.fix) from None
 
 
 def encode_variant(variant: Variant) -> dict[str, str]:
     """Query parameters that reproduce the variant."""
-    preset = PRESETS.get(variant.name)
-    if preset is not None and preset == variant:
+    if is_unchanged_preset(variant):
         return {"preset": variant.name}
     return {"v": encode_config(variant)}
 
@@ -151,10 +187,10 @@ def decode_query(params: Mapping[str, object]) -> tuple[Variant | None, str | No
     if token is not None:
         try:
             return decode_config(str(token)), None
-        except SpecError as exc:
-            if exc.error.fix:
-                return None, _("{message}. {fix}", message=exc.error.message, fix=exc.error.fix)
-            return None, exc.error.message
+        except LinkError as exc:
+            if exc.fix:
+                return None, _("{message}. {fix}", message=exc.message, fix=exc.fix)
+            return None, str(exc.message)
     if preset is not None:
         name = str(preset)[:100]
         if name in PRESETS:
@@ -165,3 +201,65 @@ def decode_query(params: Mapping[str, object]) -> tuple[Variant | None, str | No
             presets=", ".join(PRESETS),
         )
     return None, None
+
+
+# --- a comparison's link ----------------------------------------------------------------------
+
+
+def encode_selection(variants: list[Variant] | tuple[Variant, ...]) -> str:
+    """Comma-separated tokens: a preset's name when the variant is that preset unchanged, else
+    `cfg.` + the Build page's link token (`encode_config`: compact JSON, deflated, base64url)."""
+    return ",".join(
+        variant.name if is_unchanged_preset(variant) else CONFIG_PREFIX + encode_config(variant) for variant in variants
+    )
+
+
+def _decode_token(position: int, token: str) -> Variant:
+    if token in PRESETS:
+        return PRESETS[token]
+    if not token.startswith(CONFIG_PREFIX):
+        shown = token if len(token) <= 40 else token[:37] + "..."
+        raise LinkError(
+            Message(
+                "variant {n} in the link: unknown preset {token!r}; presets are {presets}",
+                n=position,
+                token=shown,
+                presets=", ".join(PRESETS),
+            )
+        )
+    body = token[len(CONFIG_PREFIX) :]
+    if not body:
+        raise LinkError(
+            Message("variant {n} in the link: the config after {prefix!r} is empty", n=position, prefix=CONFIG_PREFIX)
+        )
+    try:
+        return decode_config(body)
+    except LinkError as exc:
+        raise LinkError(Message("variant {n} in the link: {reason}", n=position, reason=exc.message)) from None
+
+
+def decode_selection(text: Any) -> list[Variant]:
+    """The variants of a link's comparison; raises `LinkError` for anything stale or hostile."""
+    if not isinstance(text, str):
+        raise LinkError(Message("the link's comparison must be text"))
+    if len(text) > MAX_QUERY_CHARS:
+        raise LinkError(
+            Message(
+                "the link's comparison is {n:,} characters, over the limit of {limit:,}",
+                n=len(text),
+                limit=MAX_QUERY_CHARS,
+            )
+        )
+    tokens = [t.strip() for t in text.split(",")]
+    if any(not t for t in tokens):
+        raise LinkError(Message("the link's comparison has an empty entry (two commas in a row?)"))
+    if not MIN_VARIANTS <= len(tokens) <= MAX_VARIANTS:
+        raise LinkError(
+            Message(
+                "a comparison holds {lo} to {hi} variants; the link names {n}",
+                lo=MIN_VARIANTS,
+                hi=MAX_VARIANTS,
+                n=len(tokens),
+            )
+        )
+    return [_decode_token(k + 1, token) for k, token in enumerate(tokens)]

@@ -14,6 +14,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from explorer import i18n
+from explorer.activations import CaptureTooLarge, layer_output
 from explorer.analysis import format_count, format_shape
 from explorer.compare import (
     DEFAULT_SELECTION,
@@ -21,25 +23,20 @@ from explorer.compare import (
     MIN_VARIANTS,
     AlignedRow,
     Comparison,
-    ShareError,
     compare,
-    comparison_csv,
-    comparison_latex,
-    comparison_markdown,
-    decode_selection,
     differs_from_reference,
-    encode_selection,
-    feature_grid,
-    role_feature_maps,
     role_title,
     spatial_roles,
     summary,
 )
+from explorer.compare_export import comparison_csv, comparison_latex, comparison_markdown
 from explorer.figures_compare import funnel_figure, macs_figure, params_figure
+from explorer.figures_inside import feature_grid, to_png
 from explorer.i18n import N_, Message, _, bind
 from explorer.images import image_digest, preprocess
 from explorer.presets import PRESETS
-from explorer.runtime import forward_slot
+from explorer.runtime import forward_slot, pick_device
+from explorer.share import LinkError, decode_selection, encode_selection, is_unchanged_preset
 from explorer.spec import MAX_JSON_CHARS, SpecError, Variant, variant_from_json
 from explorer.stages import architecture_notes, stages
 from ui import (
@@ -98,14 +95,19 @@ def column_label(choice: str, variant: Variant) -> str:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _role_pictures(variant: Variant, role: str, image_key: str, _image: object) -> tuple[np.ndarray, np.ndarray, str]:
-    """(the crop the variant sees, a grid of the role's first 16 feature maps, the maps' shape)."""
+def _role_pictures(
+    variant: Variant, role: str, image_key: str, lang: str, _image: object
+) -> tuple[np.ndarray, bytes, str]:
+    """(the crop the variant sees, the role's first 16 feature maps as the Inside page draws them —
+    the same seeded weights, one colour scale and its bar, words in `lang` — the maps' shape)."""
     pre = preprocess(_image, variant.input)  # type: ignore[arg-type]
     with forward_slot(timeout=30) as ok:
         if not ok:
             raise TimeoutError("the server is busy running other forward passes")
-        maps = role_feature_maps(variant, pre.tensor, role)
-    return np.asarray(pre.crop), feature_grid(maps, count=16, columns=4), format_shape(maps.shape)
+        maps = layer_output(variant, pre.tensor, role, device=pick_device())
+    with i18n.using(lang):
+        grid = to_png(feature_grid(maps, range(min(16, maps.shape[0]))).image)
+    return np.asarray(pre.crop), grid, format_shape(tuple(maps.shape))
 
 
 @callback
@@ -125,14 +127,14 @@ def render_link_and_upload() -> None:
         if raw is not None:
             try:
                 variants = decode_selection(raw)
-            except ShareError as exc:
+            except LinkError as exc:
                 # the reason as data (a Message): rendered in the reader's language when shown
-                st.session_state[NOTICE_KEY] = exc.args[0] if exc.args else str(exc)
+                st.session_state[NOTICE_KEY] = exc.message
             else:
                 selection = []
                 for variant in variants:
                     label = variant.name
-                    if not (label in PRESETS and PRESETS[label] == variant) or label in selection:
+                    if not is_unchanged_preset(variant) or label in selection:
                         label = f"link: {variant.name}"
                         k = 2
                         while label in selection:
@@ -212,8 +214,8 @@ def _first_sentence(text: str) -> str:
 
 def variant_line(choice: str, variant: Variant) -> str:
     """One line (Markdown-safe) on what a compared variant is and where it comes from."""
-    preset = PRESETS.get(variant.name)
-    if preset is not None and preset == variant:
+    if is_unchanged_preset(variant):
+        preset = PRESETS[variant.name]
         what = _first_sentence(_shown(preset.description)) if preset.description else ""
         source = _("Source: {source}", source=_shown(preset.source)) if preset.source else ""
         return " ".join(md_text(x) for x in (what, source) if x)
@@ -455,9 +457,12 @@ def render_images(c: Comparison) -> None:
                 )
                 continue
             try:
-                crop, grid, shape = _role_pictures(analysis.variant, role, key, image)
+                crop, grid, shape = _role_pictures(analysis.variant, role, key, i18n.language(), image)
             except TimeoutError:
                 st.warning(_("The server is busy; try again in a moment."))
+                continue
+            except CaptureTooLarge as exc:
+                st.warning(md_text(str(exc)))
                 continue
             st.image(crop, caption=_("what it sees: {shape}", shape=format_shape(analysis.input_shape)), width=160)
             channels = int(shape.split("×")[0])

@@ -1,5 +1,6 @@
 """explorer.activations: hooked forward pass, top-k channels, receptive windows (gradient oracle), top-5;
-for sequential variants and residual ones (blocks: one output after the add, the add's two inputs)."""
+for sequential variants and residual ones (blocks: one output after the add, the add's two inputs);
+one layer's output for the Compare page, the same as the Inside page's capture."""
 
 from __future__ import annotations
 
@@ -10,11 +11,13 @@ import torch
 
 from explorer.activations import (
     Activations,
+    CaptureTooLarge,
     Window,
     block_names,
     capture,
     capture_cost,
     class_names,
+    layer_output,
     receptive_window,
     seeded_model,
     top_channels,
@@ -550,3 +553,54 @@ def test_device_labels_in_each_language(monkeypatch):
     with using("zh"):
         assert device_label(torch.device("mps")) == "Apple GPU（MPS）"
     assert device_label(torch.device("mps")) == "Apple GPU (MPS)"
+
+
+# --- one layer, as the Compare page shows it ------------------------------------------------
+
+
+@pytest.mark.parametrize(("name", "layer"), [("torchvision", "pool2"), ("keras-seed", "conv5"), ("resnet18", "res3a")])
+def test_layer_output_is_the_inside_pages_capture(name, layer):
+    """One path: the Compare page's maps equal what the Inside page captures (same seed, same model)."""
+    variant = PRESETS[name]
+    a = analyse(variant)
+    x = torch.randn(1, *a.input_shape, generator=torch.Generator().manual_seed(1))
+    maps = layer_output(variant, x, layer, seed=0)
+    index = a.names.index(layer)
+    inside = capture(seeded_model(features_only(variant)), x)
+    assert tuple(maps.shape) == a.rows[index].output and maps.dtype == torch.float32
+    assert torch.equal(maps, inside.outputs[index])
+    assert not torch.equal(maps, layer_output(variant, x, layer, seed=1))
+
+
+def test_layer_output_matches_the_full_model_built_with_the_seed():
+    """Oracle: the prefix built for one layer equals the whole variant built from the same seed."""
+    variant = PRESETS["paper-2012"]
+    a = analyse(variant)
+    x = torch.randn(1, *a.input_shape, generator=torch.Generator().manual_seed(2))
+    torch.manual_seed(0)
+    model = build_model(variant)
+    seen = {}
+    index = a.names.index("norm2")
+    model.layer_modules()[index].register_forward_hook(lambda m, i, o: seen.setdefault("out", o))
+    with torch.inference_mode():
+        model(x)
+    torch.testing.assert_close(layer_output(variant, x, "norm2"), seen["out"][0], rtol=0, atol=1e-6)
+
+
+def test_layer_output_of_an_invalid_variant_before_its_error():
+    x = torch.zeros(1, 3, 224, 224)
+    assert tuple(layer_output(PRESETS["blog-broken-flatten"], x, "pool5").shape) == (256, 6, 6)
+
+
+def test_layer_output_refusals():
+    x = torch.zeros(1, 3, 224, 224)
+    with pytest.raises(ValueError, match="torchvision has no layer 'norm1'"):
+        layer_output(PRESETS["torchvision"], x, "norm1")
+    with pytest.raises(ValueError, match="blog-broken-flatten is invalid before fc6"):
+        layer_output(PRESETS["blog-broken-flatten"], x, "fc6")
+    with pytest.raises(ValueError, match="the image is 3×224×224, paper-2012 takes 3×227×227"):
+        layer_output(PRESETS["paper-2012"], x, "conv1")
+    # within the engine's 2 GiB, but conv1 and relu1 keep 488 MiB: over what one capture may keep
+    wide = Variant("wide", InputSpec(3, 1000, 1000), (Conv(64, 3, padding=1), ReLU()))
+    with pytest.raises(CaptureTooLarge, match="over the 256 MiB one run may keep"):
+        layer_output(wide, torch.zeros(1, 3, 1000, 1000), "relu1")

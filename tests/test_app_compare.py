@@ -7,15 +7,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from explorer.compare import (
-    MAX_QUERY_CHARS,
-    compare,
-    comparison_latex,
-    comparison_markdown,
-    differs_from_reference,
-    encode_selection,
-)
+from explorer.compare import compare, differs_from_reference
+from explorer.compare_export import comparison_latex, comparison_markdown
 from explorer.presets import PRESETS
+from explorer.share import MAX_QUERY_CHARS, encode_selection
 from ui import CURRENT
 
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "2_Compare.py")

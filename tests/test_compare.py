@@ -1,39 +1,13 @@
-"""explorer.compare: alignment, differences in words, totals, exports, the URL codec, feature maps."""
+"""explorer.compare: alignment, differences in words, totals and the summary; and the comparison's
+exports (explorer.compare_export) and link (explorer.share's encode_selection / decode_selection)."""
 
-import base64
 import itertools
-import json
-import zlib
 from fractions import Fraction
 
-import numpy as np
 import pytest
-import torch
-from hypothesis import given
-from hypothesis import strategies as st
 
-from explorer.analysis import analyse
-from explorer.build import build_model
-from explorer.compare import (
-    DEFAULT_SELECTION,
-    MAX_QUERY_CHARS,
-    ShareError,
-    compare,
-    comparison_csv,
-    comparison_latex,
-    comparison_markdown,
-    decode_selection,
-    differs_from_reference,
-    encode_selection,
-    feature_grid,
-    latex_escape,
-    role_feature_maps,
-    spatial_roles,
-    summary,
-)
+from explorer.compare import DEFAULT_SELECTION, compare, differs_from_reference, spatial_roles, summary
 from explorer.presets import PRESETS
-from explorer.share import MAX_PARAM_CHARS, encode_config
-from explorer.spec import Conv, Flatten, InputSpec, Linear, MaxPool, ReLU, Variant
 
 
 def default():
@@ -103,9 +77,7 @@ def test_invalid_variant_keeps_its_column_and_the_others_compare():
     assert not fc6.differs  # the error cell is not a difference; 4096 and 37,752,832 agree
     assert c.row("conv2").cells[1].params == 614_656
     assert c.totals[1].params is None and c.totals[1].params_ratio is None
-    assert (
-        str(c.totals[1].error) == "fc6 (linear): it expects 256 input features but 9,216 arrive (256×6×6 = 9,216)"
-    )
+    assert str(c.totals[1].error) == "fc6 (linear): it expects 256 input features but 9,216 arrive (256×6×6 = 9,216)"
     assert c.totals[2].params == 61_100_840
     (err,) = [e for e in c.explanations if e.labels == ("blog-broken-flatten",)]
     assert err.role == "fc6"
@@ -224,171 +196,6 @@ def test_every_difference_between_two_presets_is_explained(names):
             assert c.explanations_for(row.role), row.role
 
 
-# --- exports ----------------------------------------------------------------------------------
-
-
-def test_csv_exact():
-    lines = comparison_csv(default()).splitlines()
-    assert lines[0] == (
-        "layer,paper-2012 output,paper-2012 params,paper-2012 MACs,torchvision output,torchvision params,"
-        "torchvision MACs,keras-seed output,keras-seed params,keras-seed MACs"
-    )
-    assert lines[2] == "conv1,96x55x55,34944,105415200,64x55x55,23296,70276800,96x54x54,11712,33872256"
-    assert lines[10] == "adaptpool5,,,,256x6x6,0,0,,,"
-    assert lines[-1] == "total,,60965224,724406816,,61100840,714188480,,50820776,942201216"
-    assert len(lines) == 1 + 14 + 1
-
-
-def test_csv_invalid_column():
-    c = compare([PRESETS["paper-2012"], PRESETS["blog-broken-flatten"]])
-    lines = comparison_csv(c).splitlines()
-    assert "fc6,4096,37752832,37748736,error,error,error" in lines
-    assert "fc7,4096,16781312,16777216,not reached,not reached,not reached" in lines
-    assert lines[-1] == "total,,60965224,724406816,invalid,,"
-
-
-def test_markdown_exact():
-    lines = comparison_markdown(default()).splitlines()
-    assert lines[:3] == [
-        "| layer | paper-2012 | torchvision | keras-seed |",
-        "|---|---|---|---|",
-        "| input | **3×227×227** | **3×224×224** | **1×224×224** |",
-    ]
-    assert lines[3] == "| conv1 | **96×55×55 (34.9K)** | **64×55×55 (23.3K)** | **96×54×54 (11.7K)** |"
-    assert "| adaptpool5 | — | **256×6×6** | — |" in lines
-    assert "| fc7 | 4096 (16.8M) | 4096 (16.8M) | 4096 (16.8M) |" in lines
-    assert lines[-2] == "| total params | 60,965,224 (1.000×) | 61,100,840 (1.002×) | 50,820,776 (0.834×) |"
-    assert lines[-1] == "| total MACs | 724M (1.000×) | 714M (0.986×) | 942M (1.301×) |"
-
-
-def test_latex_exact_and_escaped():
-    odd = PRESETS["keras-seed"].renamed("my_net 50% & #1 {x}")
-    text = comparison_latex(compare([PRESETS["paper-2012"], odd]))
-    lines = text.splitlines()
-    assert lines[0] == "\\begin{tabular}{lrr}"
-    assert lines[2] == "Layer & paper-2012 & my\\_net 50\\% \\& \\#1 \\{x\\} \\\\"
-    assert (
-        lines[5]
-        == "conv1 & \\textbf{96$\\times$55$\\times$55 (34.9K)} & \\textbf{96$\\times$54$\\times$54 (11.7K)} \\\\"
-    )
-    assert "fc8 & 1000 (4.1M) & 1000 (4.1M) \\\\" in lines
-    assert "Total params & 60,965,224 (1.000$\\times$) & 50,820,776 (0.834$\\times$) \\\\" in lines
-    assert lines[-1] == "\\end{tabular}"
-
-
-def test_latex_invalid_and_gap_cells():
-    c = compare([PRESETS["torchvision"], PRESETS["blog-broken-flatten"]])
-    lines = comparison_latex(c).splitlines()
-    assert "adaptpool5 & \\textbf{256$\\times$6$\\times$6} & --- \\\\" in lines
-    assert "fc6 & 4096 (37.8M) & error \\\\" in lines
-    assert "Total params & 61,100,840 (1.000$\\times$) & invalid \\\\" in lines
-
-
-def test_escapes():
-    assert latex_escape("a_b%c&d#e$f~g^h\\i") == (
-        "a\\_b\\%c\\&d\\#e\\$f\\textasciitilde{}g\\textasciicircum{}h\\textbackslash{}i"
-    )
-
-
-# --- the URL ----------------------------------------------------------------------------------
-
-
-def test_presets_encode_by_name_and_round_trip():
-    variants = [PRESETS[n] for n in DEFAULT_SELECTION]
-    assert encode_selection(variants) == "paper-2012,torchvision,keras-seed"
-    assert decode_selection("paper-2012,torchvision,keras-seed") == variants
-
-
-def test_custom_variant_round_trips():
-    custom = PRESETS["torchvision"].renamed("my tv").with_input(height=256, width=200)
-    tiny = Variant("tiny", InputSpec(1, 28, 28), (Conv(4, 3), ReLU(), MaxPool(2), Flatten(), Linear(10)))
-    text = encode_selection([PRESETS["paper-2012"], custom, tiny])
-    first, second, third = text.split(",")
-    assert first == "paper-2012" and second.startswith("cfg.") and third.startswith("cfg.")
-    assert decode_selection(text) == [PRESETS["paper-2012"], custom, tiny]
-    assert len(text) < 800
-
-
-@given(st.lists(st.sampled_from(sorted(PRESETS)), min_size=2, max_size=4))
-def test_preset_lists_round_trip(names):
-    variants = [PRESETS[n] for n in names]
-    assert decode_selection(encode_selection(variants)) == variants
-
-
-def _token(raw: bytes) -> str:
-    return "cfg." + base64.urlsafe_b64encode(zlib.compress(raw)).decode().rstrip("=")
-
-
-@pytest.mark.parametrize(
-    ("text", "message"),
-    [
-        ("paper-2012", "a comparison holds 2 to 4 variants; the link names 1"),
-        ("a,b,c,d,e", "the link names 5"),
-        ("paper-2012,,torchvision", "an empty entry"),
-        ("paper-2012,<script>alert(1)</script>", "variant 2 in the link: unknown preset '<script>alert(1)</script>'"),
-        ("paper-2012,cfg.", "variant 2 in the link: the config after 'cfg.' is empty"),
-        ("paper-2012,cfg.A", "variant 2 in the link: the link's variant could not be read: it is not valid base64"),
-        ("paper-2012,cfg.a$b", "it is not valid base64"),
-        (
-            "paper-2012,cfg.aGVsbG8",
-            "variant 2 in the link: the link's variant could not be read: it is not compressed data",
-        ),
-        ("x" * (MAX_QUERY_CHARS + 1), f"over the limit of {MAX_QUERY_CHARS:,}"),
-        ("paper-2012,cfg." + "A" * (MAX_PARAM_CHARS + 1), f"it is longer than {MAX_PARAM_CHARS:,} characters"),
-    ],
-    ids=[
-        "one",
-        "five",
-        "empty-entry",
-        "unknown",
-        "empty-cfg",
-        "bad-b64",
-        "bad-char",
-        "not-zlib",
-        "too-long",
-        "long-token",
-    ],
-)
-def test_hostile_links_are_refused_with_a_reason(text, message):
-    with pytest.raises(ShareError) as info:
-        decode_selection(text)
-    assert message in str(info.value)
-
-
-def test_hostile_configs_inside_a_link():
-    bomb = _token(b" " * 1_000_000)
-    assert len(bomb) < 6000
-    with pytest.raises(ShareError, match="it expands to more than a variant can be"):
-        decode_selection("paper-2012," + bomb)
-    cut = _token(json.dumps(PRESETS["lenet-5"].to_dict()).encode())[:-12]
-    with pytest.raises(ShareError, match="variant 2 in the link: (not valid JSON|.*cut short)"):
-        decode_selection("paper-2012," + cut)
-    with pytest.raises(ShareError, match="it is not text"):
-        decode_selection("paper-2012," + _token(b"\xff\xfe\x00"))
-    with pytest.raises(ShareError, match="variant 2 in the link: (not valid JSON|.*cut short)"):
-        decode_selection("paper-2012," + _token(b"{nope"))
-    bad_layer = {"name": "x", "input": {"channels": 3, "height": 32}, "layers": [{"type": "conv", "kernel": 3}]}
-    with pytest.raises(ShareError, match='layer 0 \\(conv\\) is missing "out_channels"'):
-        decode_selection("paper-2012," + _token(json.dumps(bad_layer).encode()))
-    with pytest.raises(ShareError, match="must be text"):
-        decode_selection(["paper-2012", "torchvision"])
-
-
-def test_link_tokens_are_the_build_pages():
-    custom = PRESETS["d2l"].renamed("x")
-    assert encode_selection([custom, PRESETS["d2l"]]) == "cfg." + encode_config(custom) + ",d2l"
-
-
-@given(st.text(max_size=300))
-def test_decoder_never_crashes(text):
-    try:
-        variants = decode_selection(text)
-    except ShareError as exc:
-        assert str(exc)
-    else:
-        assert 2 <= len(variants) <= 4
-
-
 # --- the same image through each variant ------------------------------------------------------
 
 
@@ -396,49 +203,6 @@ def test_spatial_roles_default():
     assert spatial_roles(default()) == [
         "conv1", "pool1", "conv2", "pool2", "conv3", "conv4", "conv5", "pool5", "adaptpool5",
     ]  # fmt: skip
-
-
-@pytest.mark.parametrize("name", ["torchvision", "keras-seed"])
-def test_role_feature_maps_match_the_full_model(name):
-    """Oracle: the prefix built for one role equals the full model built with the same seed."""
-    variant = PRESETS[name]
-    a = analyse(variant)
-    x = torch.randn(1, *a.input_shape, generator=torch.Generator().manual_seed(1))
-    maps = role_feature_maps(variant, x, "pool2", seed=0)
-    torch.manual_seed(0)
-    model = build_model(variant)
-    seen = {}
-    index = a.names.index("pool2")
-    model.layer_modules()[index].register_forward_hook(lambda m, i, o: seen.setdefault("out", o))
-    with torch.inference_mode():
-        model(x)
-    assert maps.shape == a.rows[index].output
-    np.testing.assert_allclose(maps, seen["out"][0].numpy(), rtol=0, atol=1e-6)
-
-
-def test_role_feature_maps_refusals():
-    x = torch.zeros(1, 3, 224, 224)
-    with pytest.raises(ValueError, match="torchvision has no layer 'norm1'"):
-        role_feature_maps(PRESETS["torchvision"], x, "norm1")
-    with pytest.raises(ValueError, match="blog-broken-flatten is invalid before fc6"):
-        role_feature_maps(PRESETS["blog-broken-flatten"], x, "fc6")
-    with pytest.raises(ValueError, match="the image is 3×224×224, paper-2012 takes 3×227×227"):
-        role_feature_maps(PRESETS["paper-2012"], x, "conv1")
-
-
-def test_feature_grid_layout_and_scaling():
-    maps = np.stack([np.arange(4, dtype=np.float32).reshape(2, 2) * (k + 1) for k in range(5)])
-    maps[4] = 7.0  # a constant map becomes black
-    grid = feature_grid(maps, count=16, columns=2, cell=4)
-    # 5 maps in 2 columns → 3 rows; each 2×2 map enlarged ×2 to 4×4; 2-pixel gaps
-    assert grid.shape == (3 * 4 + 2 * 2, 2 * 4 + 2)
-    assert grid.dtype == np.uint8
-    assert grid[0, 0] == 0 and grid[3, 3] == 255 and grid[0, 2] == 85  # value 1 of 0..3 → 85
-    assert (grid[:, 4:6] == 255).all()  # the gap between the columns
-    assert (grid[12:16, 0:4] == 0).all()  # the constant map
-    assert (grid[12:16, 6:10] == 255).all()  # no sixth map: background
-    with pytest.raises(ValueError, match="expected a C×H×W feature map"):
-        feature_grid(np.zeros((4, 4)))
 
 
 # --- the short summary ------------------------------------------------------------------------
@@ -539,27 +303,3 @@ def test_differs_from_reference():
     assert differs_from_reference(c, c.row("fc7"), 2) == set()
     bad = compare([PRESETS["paper-2012"], PRESETS["blog-broken-flatten"]])
     assert differs_from_reference(bad, bad.row("fc6"), 1) == set()  # an error is not a difference
-
-
-def test_exports_in_chinese_have_chinese_headers_and_the_same_numbers():
-    from explorer.i18n import using
-
-    c = compare([PRESETS["paper-2012"], PRESETS["blog-broken-flatten"]])
-    en = [comparison_csv(c), comparison_markdown(c), comparison_latex(c)]
-    with using("zh"):
-        zh = [comparison_csv(c), comparison_markdown(c), comparison_latex(c)]
-    assert zh[0].splitlines()[0] == (
-        "层,paper-2012 输出,paper-2012 参数量,paper-2012 乘加运算,"
-        "blog-broken-flatten 输出,blog-broken-flatten 参数量,blog-broken-flatten 乘加运算"
-    )
-    assert zh[0].splitlines()[1].startswith("输入,3x227x227,0,0,")
-    assert "fc7,4096,16781312,16777216,未到达,未到达,未到达" in zh[0].splitlines()
-    assert zh[0].splitlines()[-1] == "合计,,60965224,724406816,无效,,"
-    assert zh[1].splitlines()[0] == "| 层 | paper-2012 | blog-broken-flatten |"
-    assert zh[1].splitlines()[-2:] == [
-        "| 总参数量 | 60,965,224 (1.000×) | 无效 |",
-        "| 总乘加运算 | 724M (1.000×) | 无效 |",
-    ]
-    assert zh[2].splitlines()[2] == "层 & paper-2012 & blog-broken-flatten \\\\"
-    for a, b in zip(en, zh):
-        assert _numbers(a) == _numbers(b)

@@ -1,4 +1,5 @@
-"""Variants in URLs: round trip, and hostile input refused with a plain notice."""
+"""Variants in URLs: round trip, and hostile input refused with a plain notice; a comparison's
+`?compare=` link; the one "unchanged preset" check."""
 
 import base64
 import json
@@ -10,14 +11,20 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from explorer.analysis import analyse
+from explorer.compare import DEFAULT_SELECTION
 from explorer.presets import PRESETS
 from explorer.share import (
     MAX_CONFIG_JSON_CHARS,
     MAX_PARAM_CHARS,
+    MAX_QUERY_CHARS,
+    LinkError,
     decode_config,
     decode_query,
+    decode_selection,
     encode_config,
+    encode_selection,
     encode_variant,
+    is_unchanged_preset,
 )
 from explorer.spec import (
     LRN,
@@ -54,6 +61,22 @@ def test_custom_variants_round_trip(name):
     assert set(params) == {"v"} and len(params["v"]) < 1000
     variant, notice = decode_query(params)
     assert notice is None and variant == custom
+
+
+def test_one_unchanged_preset_check():
+    assert all(is_unchanged_preset(v) for v in PRESETS.values())
+    assert not is_unchanged_preset(PRESETS["torchvision"].with_input(height=200, width=200))
+    assert not is_unchanged_preset(PRESETS["torchvision"].renamed("mine"))
+    assert not is_unchanged_preset(PRESETS["d2l"].renamed("torchvision"))  # a preset's name on another variant
+    assert encode_variant(PRESETS["d2l"].renamed("torchvision")) != {"preset": "torchvision"}
+
+
+def test_decode_config_raises_the_one_link_error():
+    with pytest.raises(LinkError, match="it is not valid base64") as info:
+        decode_config("!!!")
+    assert str(info.value.fix) == "open the link again from its source, or pick a preset"
+    with pytest.raises(LinkError, match='layer 0: unknown type "warp"'):  # the parser's own reason, same type
+        decode_config(_token(b'{"name": "x", "layers": [{"type": "warp"}]}'))
 
 
 def test_no_link():
@@ -227,3 +250,102 @@ def test_generated_variants_round_trip_through_a_link(v):
     assert len(token) <= MAX_PARAM_CHARS
     assert decode_config(token) == v
     assert decode_query({"v": token}) == (v, None)
+
+
+# --- a comparison's link ----------------------------------------------------------------------------------
+
+
+def test_presets_encode_by_name_and_round_trip():
+    variants = [PRESETS[n] for n in DEFAULT_SELECTION]
+    assert encode_selection(variants) == "paper-2012,torchvision,keras-seed"
+    assert decode_selection("paper-2012,torchvision,keras-seed") == variants
+
+
+def test_custom_variant_round_trips():
+    custom = PRESETS["torchvision"].renamed("my tv").with_input(height=256, width=200)
+    tiny = Variant("tiny", InputSpec(1, 28, 28), (Conv(4, 3), ReLU(), MaxPool(2), Flatten(), Linear(10)))
+    text = encode_selection([PRESETS["paper-2012"], custom, tiny])
+    first, second, third = text.split(",")
+    assert first == "paper-2012" and second.startswith("cfg.") and third.startswith("cfg.")
+    assert decode_selection(text) == [PRESETS["paper-2012"], custom, tiny]
+    assert len(text) < 800
+
+
+@given(st.lists(st.sampled_from(sorted(PRESETS)), min_size=2, max_size=4))
+def test_preset_lists_round_trip(names):
+    variants = [PRESETS[n] for n in names]
+    assert decode_selection(encode_selection(variants)) == variants
+
+
+def _cfg_token(raw: bytes) -> str:
+    return "cfg." + base64.urlsafe_b64encode(zlib.compress(raw)).decode().rstrip("=")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("paper-2012", "a comparison holds 2 to 4 variants; the link names 1"),
+        ("a,b,c,d,e", "the link names 5"),
+        ("paper-2012,,torchvision", "an empty entry"),
+        ("paper-2012,<script>alert(1)</script>", "variant 2 in the link: unknown preset '<script>alert(1)</script>'"),
+        ("paper-2012,cfg.", "variant 2 in the link: the config after 'cfg.' is empty"),
+        ("paper-2012,cfg.A", "variant 2 in the link: the link's variant could not be read: it is not valid base64"),
+        ("paper-2012,cfg.a$b", "it is not valid base64"),
+        (
+            "paper-2012,cfg.aGVsbG8",
+            "variant 2 in the link: the link's variant could not be read: it is not compressed data",
+        ),
+        ("x" * (MAX_QUERY_CHARS + 1), f"over the limit of {MAX_QUERY_CHARS:,}"),
+        ("paper-2012,cfg." + "A" * (MAX_PARAM_CHARS + 1), f"it is longer than {MAX_PARAM_CHARS:,} characters"),
+    ],
+    ids=[
+        "one",
+        "five",
+        "empty-entry",
+        "unknown",
+        "empty-cfg",
+        "bad-b64",
+        "bad-char",
+        "not-zlib",
+        "too-long",
+        "long-token",
+    ],
+)
+def test_hostile_links_are_refused_with_a_reason(text, message):
+    with pytest.raises(LinkError) as info:
+        decode_selection(text)
+    assert message in str(info.value)
+
+
+def test_hostile_configs_inside_a_link():
+    bomb = _cfg_token(b" " * 1_000_000)
+    assert len(bomb) < 6000
+    with pytest.raises(LinkError, match="it expands to more than a variant can be"):
+        decode_selection("paper-2012," + bomb)
+    cut = _cfg_token(json.dumps(PRESETS["lenet-5"].to_dict()).encode())[:-12]
+    with pytest.raises(LinkError, match="variant 2 in the link: (not valid JSON|.*cut short)"):
+        decode_selection("paper-2012," + cut)
+    with pytest.raises(LinkError, match="it is not text"):
+        decode_selection("paper-2012," + _cfg_token(b"\xff\xfe\x00"))
+    with pytest.raises(LinkError, match="variant 2 in the link: (not valid JSON|.*cut short)"):
+        decode_selection("paper-2012," + _cfg_token(b"{nope"))
+    bad_layer = {"name": "x", "input": {"channels": 3, "height": 32}, "layers": [{"type": "conv", "kernel": 3}]}
+    with pytest.raises(LinkError, match='layer 0 \\(conv\\) is missing "out_channels"'):
+        decode_selection("paper-2012," + _cfg_token(json.dumps(bad_layer).encode()))
+    with pytest.raises(LinkError, match="must be text"):
+        decode_selection(["paper-2012", "torchvision"])
+
+
+def test_link_tokens_are_the_build_pages():
+    custom = PRESETS["d2l"].renamed("x")
+    assert encode_selection([custom, PRESETS["d2l"]]) == "cfg." + encode_config(custom) + ",d2l"
+
+
+@given(st.text(max_size=300))
+def test_decoder_never_crashes(text):
+    try:
+        variants = decode_selection(text)
+    except LinkError as exc:
+        assert str(exc)
+    else:
+        assert 2 <= len(variants) <= 4
