@@ -187,7 +187,9 @@ def page_setup(title: str, icon: str) -> bool:
             on_change=_on_present,
             help=_("Large type for a projector; the controls fold into this sidebar. Also `?present=1` in the URL."),
         )
-    st.html(PRESENT_CSS if on else PHONE_CSS)  # only <style>: Streamlit adds it without taking any space
+    # In the element tree (st.markdown), not st.html's event container: that one is re-mounted after
+    # each rerun, so the projector's type flickered back to normal size for a moment.
+    st.markdown(PRESENT_CSS if on else PHONE_CSS, unsafe_allow_html=True)
     keep_query()
     return on
 
