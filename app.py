@@ -25,7 +25,7 @@ from explorer.formula import PYTORCH_FORMULA
 from explorer.i18n import N_, Message, _
 from explorer.presets import PRESETS, preset_totals
 from explorer.runtime import forward_slot, pick_device, timed_forward
-from explorer.share import encode_variant
+from explorer.share import encode_variant, is_unchanged_preset
 from explorer.spec import Variant, variant_to_json
 from explorer.story import input_story
 from ui import build_state as bs
@@ -722,7 +722,7 @@ def _render() -> None:
     show_notices()
     caption = (
         N_("Variant **{name}** · input {shape} · {n} layers · changes are shown against the preset **{base}**")
-        if PRESETS.get(variant.name) == variant
+        if is_unchanged_preset(variant)
         else N_(
             "Variant **{name}** (modified) · input {shape} · {n} layers · "
             "changes are shown against the preset **{base}**"

@@ -25,6 +25,7 @@ from . import fonts
 from .analysis import Analysis, LayerRow, format_count, format_shape
 from .i18n import N_, _, using
 from .presets import PRESETS
+from .share import is_unchanged_preset
 
 __all__ = [
     "DIAGRAM_LAYOUTS",
@@ -1307,10 +1308,9 @@ def diagram_plotly(
 def diagram_title(analysis: Analysis) -> str:
     """The variant as it is now: its name, "(modified)" when it is no longer that preset, its input."""
     v = analysis.variant
-    preset = PRESETS.get(v.name)
     c, h, w = analysis.input_shape
     shape = f"{c}×{h}×{w}"
-    if preset is not None and preset != v:
+    if v.name in PRESETS and not is_unchanged_preset(v):
         return _("{name} (modified) · input {shape}: feature maps (C×H×W) and classifier", name=v.name, shape=shape)
     return _("{name} · input {shape}: feature maps (C×H×W) and classifier", name=v.name, shape=shape)
 

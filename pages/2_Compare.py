@@ -404,7 +404,15 @@ def render_explanations(c: Comparison) -> None:
         return
     order = {row.role: i for i, row in enumerate(c.rows)}
     roles = sorted({e.role for e in c.explanations}, key=lambda r: (r == "total", order.get(r, len(order)), r))
-    with st.expander(_("Every difference, explained (pair by pair, {n} in all)", n=len(c.explanations))):
+    # Lazy expanders on this page: a closed one sends nothing (the pairwise text is ~2,500 words).
+    folded = st.expander(
+        _("Every difference, explained (pair by pair, {n} in all)", n=len(c.explanations)),
+        key="compare_explanations_open",
+        on_change="rerun",
+    )
+    with folded:
+        if not folded.open:
+            return
         for role in roles:
             lines = []
             for e in c.explanations_for(role):
@@ -425,7 +433,16 @@ def render_charts(c: Comparison) -> None:
 
 
 def render_images(c: Comparison) -> None:
-    st.subheader(_("The same image through each variant"))
+    # Lazy: each variant's forward pass runs only once a student opens this.
+    images_box = st.expander(
+        _("The same image through each variant"), key="compare_images_open", on_change="rerun", icon="🖼️"
+    )
+    with images_box:
+        if images_box.open:
+            _render_images(c)
+
+
+def _render_images(c: Comparison) -> None:
     roles = spatial_roles(c)
     if not roles:
         st.info(_("None of these variants has a conv or pooling layer to show."))
@@ -496,9 +513,11 @@ def render_share(c: Comparison, encoded: str) -> None:
         st.download_button(
             _("LaTeX table"), comparison_latex(c), f"{stem}.tex", "application/x-tex", key="compare_dl_tex"
         )
-    with st.expander(_("Markdown and LaTeX for slides")):
-        st.code(comparison_markdown(c), language="markdown")
-        st.code(comparison_latex(c), language="latex")
+    slides = st.expander(_("Markdown and LaTeX for slides"), key="compare_slides_open", on_change="rerun")
+    with slides:
+        if slides.open:
+            st.code(comparison_markdown(c), language="markdown")
+            st.code(comparison_latex(c), language="latex")
 
 
 @guarded

@@ -19,6 +19,8 @@ MARK = "●"
 
 def run(query: str | None = None, **state) -> AppTest:
     at = AppTest.from_file(PAGE, default_timeout=60)
+    for lazy in ("compare_explanations_open", "compare_slides_open", "compare_images_open"):
+        at.session_state[lazy] = True  # Compare's lazy expanders: test what they hold
     if query is not None:
         at.query_params["compare"] = query
     for key, value in state.items():
@@ -296,8 +298,11 @@ def test_summary_first_and_the_pairwise_text_folded():
     ]
     (folded,) = [e for e in at.expander if e.label.startswith("Every difference, explained")]
     assert folded.label == "Every difference, explained (pair by pair, 37 in all)"
-    assert not folded.proto.expanded  # folded: the summary is what most read
     assert any(html.unescape(m.value).startswith("**conv1**\n") for m in folded.markdown)
+    # On a first visit it is folded, and sends nothing until opened: the summary is what most read.
+    plain = AppTest.from_file(PAGE, default_timeout=60).run()
+    (closed,) = [e for e in plain.expander if e.label.startswith("Every difference, explained")]
+    assert not closed.proto.expanded and not closed.markdown
 
 
 def test_only_cells_that_differ_from_the_first_variant_are_marked():
@@ -340,6 +345,8 @@ def test_torchvision_against_the_paper_says_dropout_before_vs_after():
 
 def test_presenting_mode_shows_the_table_as_html():
     at = AppTest.from_file(PAGE, default_timeout=60)
+    for lazy in ("compare_explanations_open", "compare_slides_open", "compare_images_open"):
+        at.session_state[lazy] = True  # Compare's lazy expanders: test what they hold
     at.query_params["present"] = "1"
     at.run()
     assert not at.exception

@@ -27,6 +27,8 @@ NUMBER = re.compile(r"\d+(?:[.,]\d+)*")  # "1," at the end of a clause is 1
 
 def run(query: str, lang: str) -> AppTest:
     at = AppTest.from_file(PAGE, default_timeout=120)
+    for lazy in ("compare_explanations_open", "compare_slides_open", "compare_images_open"):
+        at.session_state[lazy] = True  # Compare's lazy expanders: test what they hold
     at.query_params["lang"] = lang
     at.query_params["compare"] = query
     at.run()

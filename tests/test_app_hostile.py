@@ -29,6 +29,8 @@ def tok(text: str) -> str:
 
 def run(path=APP, query=None, session=None):
     at = AppTest.from_file(path, default_timeout=120)
+    for lazy in ("compare_explanations_open", "compare_slides_open", "compare_images_open"):
+        at.session_state[lazy] = True  # Compare's lazy expanders: test what they hold
     at.session_state["classifier_open"] = True  # a lazy expander on the Build page: its widgets are tested too
     for k, v in (query or {}).items():
         at.query_params[k] = v

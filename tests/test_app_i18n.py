@@ -15,8 +15,20 @@ from tests.i18n_check import english_words, has_chinese
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = ["app.py", "pages/1_Inside.py", "pages/2_Compare.py", "pages/3_Formula.py", "pages/4_Lessons.py"]
 WIDGETS = [
-    "button", "checkbox", "color_picker", "date_input", "multiselect", "number_input", "radio",
-    "selectbox", "select_slider", "slider", "text_area", "text_input", "time_input", "toggle",
+    "button",
+    "checkbox",
+    "color_picker",
+    "date_input",
+    "multiselect",
+    "number_input",
+    "radio",
+    "selectbox",
+    "select_slider",
+    "slider",
+    "text_area",
+    "text_input",
+    "time_input",
+    "toggle",
 ]
 PROSE = ["title", "header", "subheader", "markdown", "caption", "info", "warning", "error", "success", "exception"]
 
@@ -48,6 +60,8 @@ def page_texts(at: AppTest) -> list[tuple[str, str]]:
 
 def run(page: str, lang: str) -> AppTest:
     at = AppTest.from_file(str(ROOT / page), default_timeout=120)
+    for lazy in ("compare_explanations_open", "compare_slides_open", "compare_images_open"):
+        at.session_state[lazy] = True  # Compare's lazy expanders: test what they hold
     at.query_params["lang"] = lang
     at.run()
     return at
