@@ -1000,6 +1000,32 @@ def _draw_rows(analysis: Analysis, items: list[_Item], style: _Style, d: Diagram
             fy += _line_height(style.note)
 
 
+def _bar(
+    canvas: _Canvas,
+    item: _Item,
+    x: float,
+    y: float,
+    length_max: float,
+    n_max: int,
+    style: _Style,
+    row: int,
+    out: list[tuple[_Item, tuple[float, float, float, float], int]],
+) -> None:
+    """The bar itself (its length ∝ features; a dashed stub for an invalid layer), its hover and record."""
+    invalid = item.kind == "invalid"
+    hover = _hover_text(item) if invalid else _bar_hover(item)
+    if invalid:
+        length = length_max * 0.4
+        canvas.rect(x, y, length, style.bar_thickness, None, _INVALID, dash=True, width=2.0, hover=hover)
+    else:
+        length = max(length_max * item.shape[0] / max(n_max, 1), 3.0)
+        fill, line = _BAR_COLOURS[item.kind]
+        canvas.rect(x, y, length, style.bar_thickness, fill, line, hover=hover)
+        canvas.d.bars.append({"name": item.name, "features": item.shape[0], "length": length, "kind": item.kind})
+    canvas.d.hovers.append(Hover(x + length / 2, y + style.bar_thickness / 2, style.bar_thickness * 1.5, hover))
+    out.append((item, (x, y, length, style.bar_thickness), row))
+
+
 def _draw_bar(
     canvas: _Canvas,
     item: _Item,
@@ -1018,17 +1044,7 @@ def _draw_bar(
     if not invalid:
         canvas.text(x + width, y, _Text(f"{item.shape[0]:,}", style.shape), align="right")
     y += _line_height(style.shape)
-    hover = _hover_text(item) if invalid else _bar_hover(item)
-    if invalid:
-        length = width * 0.4
-        canvas.rect(x, y, length, style.bar_thickness, None, _INVALID, dash=True, width=2.0, hover=hover)
-    else:
-        length = max(width * item.shape[0] / max(n_max, 1), 3.0)
-        fill, line = _BAR_COLOURS[item.kind]
-        canvas.rect(x, y, length, style.bar_thickness, fill, line, hover=hover)
-        canvas.d.bars.append({"name": item.name, "features": item.shape[0], "length": length, "kind": item.kind})
-    canvas.d.hovers.append(Hover(x + length / 2, y + style.bar_thickness / 2, style.bar_thickness * 1.5, hover))
-    out.append((item, (x, y, length, style.bar_thickness), row))
+    _bar(canvas, item, x, y, width, n_max, style, row, out)
     y += style.bar_thickness
     y += 4
     for t in _bar_texts(item, style, width):
@@ -1136,17 +1152,7 @@ def _column_bar(
     invalid = item.kind == "invalid"
     line_h = _line_height(style.shape)
     bar_y = y + (line_h - style.bar_thickness) / 2
-    hover = _hover_text(item) if invalid else _bar_hover(item)
-    if invalid:
-        length = length_max * 0.4
-        canvas.rect(x, bar_y, length, style.bar_thickness, None, _INVALID, dash=True, width=2.0, hover=hover)
-    else:
-        length = max(length_max * item.shape[0] / max(n_max, 1), 3.0)
-        fill, line = _BAR_COLOURS[item.kind]
-        canvas.rect(x, bar_y, length, style.bar_thickness, fill, line, hover=hover)
-        canvas.d.bars.append({"name": item.name, "features": item.shape[0], "length": length, "kind": item.kind})
-    canvas.d.hovers.append(Hover(x + length / 2, bar_y + style.bar_thickness / 2, style.bar_thickness * 1.5, hover))
-    out.append((item, (x, bar_y, length, style.bar_thickness), 0))
+    _bar(canvas, item, x, bar_y, length_max, n_max, style, 0, out)
     ink = _INVALID if invalid else _INK
     canvas.text(text_x, y, _Text(item.name, style.shape, True, ink), align="left")
     if not invalid:

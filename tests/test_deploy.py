@@ -424,16 +424,16 @@ def test_a_crashed_replica_is_taken_out_and_its_session_reconnects_to_the_other(
 
 
 @pytest.mark.browser
-def test_a_browser_whose_replica_stops_carries_on_on_the_other(deployment, tmp_path):
-    """Runs in its own thread: the browser suite's session-wide Playwright holds this thread's loop."""
-    _need_tools(browser=True)
+def _in_own_thread(run, *args) -> None:
+    """Run a Playwright test body in its own thread (the browser suite's session-wide Playwright holds
+    this thread's event loop); its exception is re-raised here."""
     import threading
 
     failure: list[BaseException] = []
 
     def body() -> None:
         try:
-            _browser_failover(deployment, tmp_path)
+            run(*args)
         except BaseException as exc:  # re-raised in the test's thread below
             failure.append(exc)
 
@@ -442,6 +442,11 @@ def test_a_browser_whose_replica_stops_carries_on_on_the_other(deployment, tmp_p
     worker.join()
     if failure:
         raise failure[0]
+
+
+def test_a_browser_whose_replica_stops_carries_on_on_the_other(deployment, tmp_path):
+    _need_tools(browser=True)
+    _in_own_thread(_browser_failover, deployment, tmp_path)
 
 
 def _browser_failover(deployment, tmp_path):
@@ -527,21 +532,7 @@ def test_a_class_poll_spans_the_replicas_and_survives_one_stopping(deployment):
     students on both; when the teacher's replica stops, the browser reconnects to the other and
     finds its room (the teacher token derives from the browser's cookie and the shared secret)."""
     _need_tools(browser=True)
-    import threading
-
-    failure: list[BaseException] = []
-
-    def body() -> None:
-        try:
-            _poll_across_replicas(deployment)
-        except BaseException as exc:  # re-raised in the test's thread below
-            failure.append(exc)
-
-    worker = threading.Thread(target=body)
-    worker.start()
-    worker.join()
-    if failure:
-        raise failure[0]
+    _in_own_thread(_poll_across_replicas, deployment)
 
 
 def _poll_across_replicas(dep):
